@@ -1,0 +1,33 @@
+//! # quorumlab-checkers
+//!
+//! The pure half of quorumlab: history types, parsers and the checkers that judge a history.
+//! Nothing here runs a network, a runtime or a simulator; every function is a function of its input
+//! data, and every checker returns a [`verdict::Verdict`] rather than printing or panicking.
+//!
+//! ```
+//! use quorumlab_checkers::{jsonl, ops};
+//! let text = r#"{"index":0,"time":1,"process":0,"type":"invoke","f":"write","key":3,"value":1}
+//! {"index":1,"time":2,"process":0,"type":"ok","f":"write","key":3,"value":1,"ts":1}"#;
+//! let history = jsonl::parse_jsonl("example", text).unwrap();
+//! let ops = ops::pair(&history).unwrap();
+//! assert_eq!(ops.len(), 1);
+//! assert_eq!(ops[0].outcome, ops::Outcome::Ok);
+//! ```
+
+pub mod error;
+pub mod final_state;
+pub mod history;
+pub mod jsonl;
+pub mod ops;
+pub mod value;
+pub mod verdict;
+
+pub use error::InputError;
+pub use history::{Event, EventType, Process};
+pub use value::Value;
+pub use verdict::{Anomaly, Results, Validity, Verdict};
+
+/// Render simulated nanoseconds as seconds with millisecond precision, e.g. `1.204 s`.
+pub fn fmt_time(ns: u64) -> String {
+    format!("{}.{:03} s", ns / 1_000_000_000, (ns / 1_000_000) % 1000)
+}

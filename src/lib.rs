@@ -1,0 +1,1 @@
+//! quorumlab (placeholder root; filled in below)
