@@ -1,0 +1,40 @@
+//! Command-line front end. Every command exits 0 valid, 1 invalid, 2 bad input or error,
+//! 3 unknown (DESIGN.md, "CLI"). Flag names are a contract: add freely, rename none.
+
+pub mod check;
+pub mod run;
+
+use clap::{Parser, Subcommand};
+
+/// quorumlab: test a Dynamo-style store under faults and judge its history.
+#[derive(Parser, Debug)]
+#[command(name = "quorumlab", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the store under a workload in turmoil, record the history, check it.
+    Run(run::RunArgs),
+    /// Check a recorded history (ours, or a Jepsen/Knossos one).
+    Check(check::CheckArgs),
+}
+
+/// Parse the process arguments and run the command; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors.
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Check(args) => check::run(args),
+    }
+}

@@ -1,0 +1,1 @@
+//! The harness (being built: issue 3).

@@ -1,0 +1,1 @@
+//! The store under test (being built: issue 3).
