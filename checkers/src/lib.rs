@@ -18,6 +18,7 @@ pub mod error;
 pub mod final_state;
 pub mod history;
 pub mod jsonl;
+pub mod lin;
 pub mod ops;
 pub mod value;
 pub mod verdict;
