@@ -1,1 +1,22 @@
-//! The harness (being built: issue 3).
+//! # The harness
+//!
+//! Runs the store inside turmoil and records what its clients saw.
+//!
+//! - [`cluster`]: the turmoil simulation with one host per node, and what the harness observes;
+//! - [`clock`]: per-node clock offsets (for clock-skew faults);
+//! - [`workload`]: the Jepsen-style operation generator;
+//! - [`client`]: client processes bound to coordinators;
+//! - [`recorder`]: the history;
+//! - [`run`]: one run, phase by phase;
+//! - [`rundir`]: the run directory on the real file system;
+//! - [`seed`]: derivation of every random stream from the run seed.
+
+pub mod client;
+pub mod clock;
+pub mod cluster;
+pub mod recorder;
+pub mod run;
+pub mod rundir;
+pub mod seed;
+pub mod summary;
+pub mod workload;

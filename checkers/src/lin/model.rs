@@ -1,0 +1,123 @@
+//! The sequential specification an object is checked against.
+//!
+//! A [`Model`] is Wing & Gong's (1993) sequential specification: an initial state and a partial
+//! step function. The search asks only `step(state, input)`; everything else — parsing operations,
+//! deciding which operations constrain nothing, describing states — happens once, before or after
+//! the search, so the inner loop stays allocation-free for the register models.
+//!
+//! Guarantees every model keeps:
+//! - `parse` is total over input data: a malformed operation is an `Err` naming the problem, never a
+//!   panic;
+//! - `Ok(None)` from `parse` means "constrains nothing and changes nothing" (e.g. a read of `null`
+//!   under [`NilRead::Wildcard`]); dropping such an operation cannot change the verdict;
+//! - `open` gives the operation as it is when its outcome is unknown (Jepsen's `info`): it may take
+//!   effect at any point after its invocation, or never. Reads become `None` (their result is
+//!   unknown, they change nothing); writes stay;
+//! - states are cheap to clone and hash (values are interned into a per-partition table).
+
+use super::NilRead;
+use crate::ops::Op;
+use crate::value::Value;
+use std::collections::HashMap;
+use std::hash::Hash;
+
+/// One operation ready for the search.
+#[derive(Clone, Debug)]
+pub struct Prepared<I> {
+    /// The model's view of the operation.
+    pub input: I,
+    /// Real-time rank of the invocation.
+    pub call: u64,
+    /// Real-time rank of the completion; `None` when open until the end of the history.
+    pub ret: Option<u64>,
+    /// Index of the operation in the checked `&[Op]` slice.
+    pub op: usize,
+}
+
+/// A sequential specification (Wing & Gong 1993; Porcupine's `Model`; Knossos's `Model`).
+pub trait Model: Send + Sized {
+    /// A state of the object. Cloned on every step the search takes, so keep it small.
+    type State: Clone + Eq + Hash + Send;
+    /// One operation as the model sees it.
+    type Input: Clone + Send;
+
+    /// A fresh model for one partition, with its initial value (`None` = absent).
+    fn new(init: Option<&Value>, nil_read: NilRead) -> Result<Self, String>;
+
+    /// Interpret a completed operation; `Ok(None)` when it constrains nothing and changes nothing.
+    fn parse(&mut self, op: &Op) -> Result<Option<Self::Input>, String>;
+
+    /// The operation with its result unknown (see the module doc); `None` when it then has no
+    /// possible effect.
+    fn open(&self, input: &Self::Input) -> Option<Self::Input>;
+
+    /// Optionally drop open operations that provably cannot matter (never needed for soundness).
+    fn prune(&self, _ops: &mut Vec<Prepared<Self::Input>>) {}
+
+    /// The initial state.
+    fn init(&self) -> Self::State;
+
+    /// The state after `input`, or `None` when `input` is impossible in `state`.
+    fn step(&self, state: &Self::State, input: &Self::Input) -> Option<Self::State>;
+
+    /// The state in words, e.g. `the register holds 9`.
+    fn describe_state(&self, state: &Self::State) -> String;
+
+    /// The operation in words, e.g. `write 5`.
+    fn describe_input(&self, input: &Self::Input) -> String;
+
+    /// Why `input` is impossible in `state`, in words.
+    fn reason(&self, state: &Self::State, input: &Self::Input) -> String {
+        format!(
+            "{} is impossible when {}",
+            self.describe_input(input),
+            self.describe_state(state)
+        )
+    }
+}
+
+/// Interns values as dense `u32` ids so register states are plain integers. Id 0 is `null`.
+#[derive(Clone, Debug)]
+pub struct Interner {
+    ids: HashMap<Value, u32>,
+    values: Vec<Value>,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        let mut ids = HashMap::new();
+        ids.insert(Value::Null, 0);
+        Interner {
+            ids,
+            values: vec![Value::Null],
+        }
+    }
+}
+
+impl Interner {
+    /// The id of `v`, allocating one when new.
+    pub fn id(&mut self, v: &Value) -> u32 {
+        if let Some(&id) = self.ids.get(v) {
+            return id;
+        }
+        let id = self.values.len() as u32;
+        self.values.push(v.clone());
+        self.ids.insert(v.clone(), id);
+        id
+    }
+
+    /// The value of an id handed out by [`Interner::id`].
+    pub fn value(&self, id: u32) -> &Value {
+        self.values.get(id as usize).unwrap_or(&Value::Null)
+    }
+}
+
+/// The argument of a write-like operation: the invocation's value, or the completion's when the
+/// invocation carried none.
+pub fn argument(op: &Op) -> &Value {
+    if op.invoke_value.is_null() {
+        &op.value
+    } else {
+        &op.invoke_value
+    }
+}

@@ -1,0 +1,122 @@
+//! Client processes: each is bound to one coordinator, takes operations from the shared generator,
+//! performs them over the simulated network and records invocation and completion.
+//!
+//! Outcomes are honest: `ok` when the store answered with a result; `fail` only when the request
+//! certainly had no effect (the coordinator could not be reached, or answered `Unavailable`);
+//! `info` otherwise (timeout, lost connection, unexpected answer). A process whose operation ended
+//! `info` is retired: the slot continues as process `p + clients`, Jepsen-style.
+
+use super::clock::sim_now_ns;
+use super::recorder::{Completion, Recorder};
+use super::workload::{Generator, OpSpec};
+use crate::store::metrics::Metrics;
+use crate::store::pool::{Pool, RpcError};
+use crate::store::proto::{Request, Response};
+use quorumlab_checkers::{EventType, Value};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+/// What every client of a run shares.
+pub struct ClientShared {
+    /// The history.
+    pub recorder: Rc<RefCell<Recorder>>,
+    /// The operations to perform.
+    pub generator: Rc<RefCell<Generator>>,
+    /// Client slots that have finished.
+    pub finished: Rc<Cell<usize>>,
+    /// Number of client slots (the process-id stride).
+    pub clients: usize,
+    /// Port of the store.
+    pub port: u16,
+    /// Dial deadline.
+    pub connect_timeout: Duration,
+    /// Operation deadline.
+    pub op_timeout: Duration,
+}
+
+/// A connection to one coordinator, used by one client slot.
+pub struct Session {
+    pool: Pool,
+    coordinator: String,
+    op_timeout: Duration,
+}
+
+impl Session {
+    /// A session with `coordinator`.
+    pub fn new(coordinator: &str, port: u16, connect_timeout: Duration, op_timeout: Duration) -> Self {
+        Session {
+            pool: Pool::new(port, connect_timeout, Rc::new(Metrics::default())),
+            coordinator: coordinator.to_string(),
+            op_timeout,
+        }
+    }
+
+    /// Perform `op` as `process`, recording it. Returns whether the process must retire (`info`).
+    pub async fn perform(&self, recorder: &RefCell<Recorder>, process: u64, op: OpSpec) -> bool {
+        let (f, key, arg, req) = match op {
+            OpSpec::Read { key } => ("read", key, Value::Null, Request::ClientRead { key }),
+            OpSpec::Write { key, value } => (
+                "write",
+                key,
+                Value::Int(value),
+                Request::ClientWrite { key, value },
+            ),
+        };
+        recorder
+            .borrow_mut()
+            .invoke(sim_now_ns(), process, f, key, arg.clone());
+        let answer = self.pool.call(&self.coordinator, req, self.op_timeout).await;
+        let node = Some(self.coordinator.clone());
+        let done = |kind: EventType, value: Value, ts: Option<u64>, error: Option<String>| Completion {
+            kind,
+            value,
+            ts,
+            node: node.clone(),
+            error,
+        };
+        let completion = match answer {
+            Ok(Response::ReadOk { cell }) => done(
+                EventType::Ok,
+                cell.map(|c| c.value).into(),
+                cell.map(|c| c.ts),
+                None,
+            ),
+            Ok(Response::WriteOk { ts }) => done(EventType::Ok, arg, Some(ts), None),
+            Ok(Response::Error(e)) if e.is_definite() => {
+                done(EventType::Fail, arg, None, Some(e.to_string()))
+            }
+            Ok(Response::Error(e)) => done(EventType::Info, arg, None, Some(e.to_string())),
+            Ok(other) => done(
+                EventType::Info,
+                arg,
+                None,
+                Some(format!("unexpected answer {other:?}")),
+            ),
+            Err(e @ RpcError::Unreachable(_)) => done(EventType::Fail, arg, None, Some(e.to_string())),
+            Err(e) => done(EventType::Info, arg, None, Some(e.to_string())),
+        };
+        let retire = completion.kind == EventType::Info;
+        recorder
+            .borrow_mut()
+            .complete(sim_now_ns(), process, f, key, completion);
+        retire
+    }
+}
+
+/// The software of one client slot: perform operations until the generator is exhausted.
+pub async fn run_slot(slot: usize, coordinator: String, shared: Rc<ClientShared>) -> turmoil::Result {
+    let session = Session::new(&coordinator, shared.port, shared.connect_timeout, shared.op_timeout);
+    let mut process = slot as u64;
+    loop {
+        let op = shared.generator.borrow_mut().next_op();
+        let Some(op) = op else { break };
+        if session.perform(&shared.recorder, process, op).await {
+            process += shared.clients as u64;
+        }
+        let think = shared.generator.borrow_mut().think_time();
+        tokio::time::sleep(think).await;
+    }
+    shared.finished.set(shared.finished.get() + 1);
+    Ok(())
+}

@@ -1,0 +1,101 @@
+//! The one-screen summary of a run: operation outcomes per kind, what the store did, and how long
+//! it took in simulated and wall time.
+
+use super::run::RunOutput;
+use quorumlab_checkers::{fmt_time, EventType};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Outcome counts of one operation kind.
+#[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcomes {
+    /// Completed with effect.
+    pub ok: u64,
+    /// Certainly without effect.
+    pub fail: u64,
+    /// Indeterminate (including never completed).
+    pub info: u64,
+}
+
+/// Count outcomes per operation kind (`read`, `write`); client operations only.
+pub fn outcomes(out: &RunOutput) -> BTreeMap<String, Outcomes> {
+    let mut counts: BTreeMap<String, Outcomes> = BTreeMap::new();
+    let mut pending: BTreeMap<u64, String> = BTreeMap::new();
+    for e in out.history.iter().filter(|e| e.is_client()) {
+        let p = e.process.client().unwrap_or_default();
+        let c = counts.entry(e.f.clone()).or_default();
+        match e.kind {
+            EventType::Invoke => {
+                pending.insert(p, e.f.clone());
+            }
+            EventType::Ok => c.ok += 1,
+            EventType::Fail => c.fail += 1,
+            EventType::Info => c.info += 1,
+        }
+        if e.kind != EventType::Invoke {
+            pending.remove(&p);
+        }
+    }
+    for f in pending.into_values() {
+        counts.entry(f).or_default().info += 1;
+    }
+    counts
+}
+
+/// Render the summary. `wall_s` is the wall-clock duration of the run, measured by the caller.
+pub fn render(out: &RunOutput, wall_s: f64) -> String {
+    let cfg = &out.config;
+    let st = &cfg.store;
+    let c = |k: &str| out.stats.counters.get(k).copied().unwrap_or(0);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "quorumlab run: seed {}, {} nodes, RF {}, read {} / write {}, read repair {}, digest reads {}",
+        cfg.seed,
+        st.nodes.len(),
+        st.rf,
+        st.read_cl,
+        st.write_cl,
+        st.read_repair,
+        if st.digest_reads { "on" } else { "off" }
+    );
+    let w = &cfg.workload;
+    let _ = writeln!(s, "workload: {} clients, {} keys, {} operations", w.clients, w.keys, w.ops);
+    let _ = writeln!(s, "  {:<8} {:>7} {:>7} {:>7}", "op", "ok", "fail", "info");
+    let mut total = 0;
+    for (f, o) in outcomes(out) {
+        total += o.ok + o.fail + o.info;
+        let _ = writeln!(s, "  {:<8} {:>7} {:>7} {:>7}", f, o.ok, o.fail, o.info);
+    }
+    let _ = writeln!(
+        s,
+        "store: {} digest mismatches, {} read repairs sent ({} acked); cells repaired by read repair {}, hints {}, anti-entropy {}",
+        c("digest_mismatches"),
+        c("repairs_sent"),
+        c("repairs_acked"),
+        c("cells_repaired_read"),
+        c("cells_repaired_hint"),
+        c("cells_repaired_ae")
+    );
+    let _ = writeln!(
+        s,
+        "network: {} frames, {} bytes sent",
+        c("frames_sent"),
+        c("bytes_sent")
+    );
+    let conv = match out.stats.convergence_ns {
+        Some(ns) => format!("replicas agreed {} into quiesce", fmt_time(ns)),
+        None => "replicas did NOT agree by the quiesce deadline".to_string(),
+    };
+    let _ = writeln!(
+        s,
+        "time: {} simulated (main {}, quiesce {}; {}), {:.2} s wall, {:.0} simulated ops per wall second",
+        fmt_time(out.stats.sim_time_ns),
+        fmt_time(out.stats.main_ns),
+        fmt_time(out.stats.quiesce_ns),
+        conv,
+        wall_s,
+        if wall_s > 0.0 { total as f64 / wall_s } else { 0.0 }
+    );
+    s
+}

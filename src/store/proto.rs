@@ -1,0 +1,152 @@
+//! The wire protocol: every message a client, coordinator or replica sends. Requests travel on a
+//! connection from the dialler to the listener and responses come back on the same connection,
+//! matched by request id (so many requests can be in flight on one connection).
+
+use super::cell::{Cell, Key};
+use serde::{Deserialize, Serialize};
+
+/// Why a replica write is sent (the replica applies all of them the same way, last write wins).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WriteKind {
+    /// Primary delivery of a client write by its coordinator.
+    Primary,
+    /// The winner of a read that found this replica behind.
+    ReadRepair,
+    /// A hint replayed by a coordinator that stored it while the replica was unreachable.
+    Hint,
+    /// A cell streamed by Merkle-tree anti-entropy.
+    AntiEntropy,
+}
+
+/// A request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Client → coordinator: read a key at the configured read consistency level.
+    ClientRead {
+        /// The key.
+        key: Key,
+    },
+    /// Client → coordinator: write a value at the configured write consistency level.
+    ClientWrite {
+        /// The key.
+        key: Key,
+        /// The value.
+        value: i64,
+    },
+    /// Coordinator → replica: the full cell.
+    Read {
+        /// The key.
+        key: Key,
+    },
+    /// Coordinator → replica: only the digest of the cell.
+    Digest {
+        /// The key.
+        key: Key,
+    },
+    /// Anyone → replica: apply a cell (last write wins), durably, then acknowledge.
+    Write {
+        /// The key.
+        key: Key,
+        /// The cell.
+        cell: Cell,
+        /// Why it is sent.
+        kind: WriteKind,
+    },
+    /// Anti-entropy: the Merkle node hashes at `level` (0 = root) for the range shared with the
+    /// sender, for the listed node positions.
+    MerkleLevel {
+        /// The node asking (defines the shared range).
+        from: String,
+        /// Tree level.
+        level: u32,
+        /// Positions within the level.
+        positions: Vec<u32>,
+    },
+    /// Anti-entropy: every cell of the shared range that falls in the listed leaf buckets.
+    MerkleCells {
+        /// The node asking.
+        from: String,
+        /// Leaf bucket indices.
+        buckets: Vec<u32>,
+    },
+}
+
+/// Why a client operation did not complete normally.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClientError {
+    /// Not enough live replicas: nothing was sent (a definite failure).
+    Unavailable {
+        /// Replicas reachable.
+        alive: usize,
+        /// Replicas the consistency level needs.
+        needed: usize,
+    },
+    /// Requests were sent but not enough replicas answered in time (indeterminate).
+    Timeout {
+        /// Replicas that answered.
+        answered: usize,
+        /// Replicas the consistency level needs.
+        needed: usize,
+    },
+    /// A blocking read repair was not acknowledged in time (indeterminate).
+    RepairTimeout,
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::Unavailable { alive, needed } => {
+                write!(f, "unavailable: {alive} of {needed} needed replicas reachable")
+            }
+            ClientError::Timeout { answered, needed } => {
+                write!(f, "timeout: {answered} of {needed} needed replicas answered")
+            }
+            ClientError::RepairTimeout => write!(f, "timeout: blocking read repair not acknowledged"),
+        }
+    }
+}
+
+impl ClientError {
+    /// Whether the operation certainly had no effect.
+    pub fn is_definite(&self) -> bool {
+        matches!(self, ClientError::Unavailable { .. })
+    }
+}
+
+/// A response.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Response {
+    /// Coordinator → client: the read's cell (absent = never written).
+    ReadOk {
+        /// The winning cell.
+        cell: Option<Cell>,
+    },
+    /// Coordinator → client: the write was acknowledged by enough replicas.
+    WriteOk {
+        /// The timestamp assigned to the write.
+        ts: u64,
+    },
+    /// Coordinator → client: the operation did not complete.
+    Error(ClientError),
+    /// Replica → coordinator: the full cell.
+    Data(Option<Cell>),
+    /// Replica → coordinator: the digest of the cell.
+    Digest(u64),
+    /// Replica → sender: the write is durable (whether or not it replaced the stored cell).
+    Ack,
+    /// Replica → peer: Merkle node hashes, in the order asked.
+    MerkleLevel(Vec<u64>),
+    /// Replica → peer: cells of the asked buckets.
+    MerkleCells(Vec<(Key, Cell)>),
+    /// The request could not be served (e.g. a storage error).
+    Refused(String),
+}
+
+/// A frame on the wire: a request or a response with its id.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Frame<T> {
+    /// Request id, chosen by the dialler, unique per connection.
+    pub id: u64,
+    /// The message.
+    pub body: T,
+}
