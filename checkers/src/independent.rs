@@ -107,7 +107,10 @@ mod tests {
     fn tuple_shape_depends_on_the_function() {
         let i = Value::Int;
         assert!(is_tuple("read", &l(vec![i(1), Value::Null])));
-        assert!(!is_tuple("cas", &l(vec![i(1), i(2)])), "a bare cas [old new]");
+        assert!(
+            !is_tuple("cas", &l(vec![i(1), i(2)])),
+            "a bare cas [old new]"
+        );
         assert!(is_tuple("cas", &l(vec![i(1), l(vec![i(1), i(2)])])));
         let txn2 = l(vec![
             l(vec!["read".into(), "x".into(), Value::Null]),

@@ -14,9 +14,13 @@
 //! assert_eq!(ops[0].outcome, ops::Outcome::Ok);
 //! ```
 
+pub mod edn;
 pub mod error;
 pub mod final_state;
+pub mod format;
 pub mod history;
+pub mod independent;
+pub mod jepsen_log;
 pub mod jsonl;
 pub mod lin;
 pub mod ops;

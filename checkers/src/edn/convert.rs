@@ -19,9 +19,7 @@ pub fn to_value(file: &str, form: &Form) -> Result<Value, InputError> {
         FormKind::Bool(b) => Value::Bool(*b),
         FormKind::Int(i) => Value::Int(*i),
         FormKind::BigInt(s) => {
-            return Err(err(format!(
-                "integer {s} does not fit in 64 signed bits"
-            )))
+            return Err(err(format!("integer {s} does not fit in 64 signed bits")))
         }
         FormKind::Float(s) => {
             return Err(err(format!(
@@ -29,9 +27,7 @@ pub fn to_value(file: &str, form: &Form) -> Result<Value, InputError> {
             )))
         }
         FormKind::Ratio(s) => {
-            return Err(err(format!(
-                "ratio {s} is not supported (integers only)"
-            )))
+            return Err(err(format!("ratio {s} is not supported (integers only)")))
         }
         FormKind::Char(c) => Value::Str(c.to_string()),
         FormKind::Str(s) | FormKind::Keyword(s) | FormKind::Symbol(s) => Value::Str(s.clone()),

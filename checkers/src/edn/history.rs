@@ -144,11 +144,15 @@ mod tests {
 
     #[test]
     fn bad_operations_name_their_line() {
-        let e = parse_jepsen_edn("h.edn", "{:process 0 :type :invoke :f :read}\n{:process 0 :type :done :f :read}")
-            .unwrap_err();
+        let e = parse_jepsen_edn(
+            "h.edn",
+            "{:process 0 :type :invoke :f :read}\n{:process 0 :type :done :f :read}",
+        )
+        .unwrap_err();
         assert_eq!((e.line, e.file.as_str()), (2, "h.edn"));
         assert!(e.message.contains(":type"), "{e}");
-        let e = parse_jepsen_edn("h.edn", "{:process 0 :type :invoke :f :write :value 1.5}").unwrap_err();
+        let e = parse_jepsen_edn("h.edn", "{:process 0 :type :invoke :f :write :value 1.5}")
+            .unwrap_err();
         assert!(e.message.contains("floating-point"), "{e}");
         let e = parse_jepsen_edn("h.edn", "[1 2]").unwrap_err();
         assert!(e.message.contains("operation map"), "{e}");

@@ -244,10 +244,9 @@ impl<'a> Reader<'a> {
                         b'"' => '"',
                         b'u' => self.read_hex4()?,
                         other => {
-                            return Err(self.err(format!(
-                                "invalid escape \\{} in string",
-                                other as char
-                            )))
+                            return Err(
+                                self.err(format!("invalid escape \\{} in string", other as char))
+                            )
                         }
                     };
                     let mut buf = [0u8; 4];
@@ -309,9 +308,7 @@ impl<'a> Reader<'a> {
         self.bump();
         let tok = self.token();
         if tok.starts_with(':') {
-            return Err(self.err(format!(
-                "auto-resolved keyword :{tok} is Clojure, not EDN"
-            )));
+            return Err(self.err(format!("auto-resolved keyword :{tok} is Clojure, not EDN")));
         }
         if tok.is_empty() || !valid_symbol(tok) {
             return Err(self.err(format!("invalid keyword :{tok}")));
@@ -476,7 +473,10 @@ mod tests {
     #[test]
     fn errors_name_the_line() {
         let e = parse_all("h.edn", "[1\n2\n").unwrap_err();
-        assert_eq!(e.to_string().split(':').take(2).collect::<Vec<_>>(), ["h.edn", "1"]);
+        assert_eq!(
+            e.to_string().split(':').take(2).collect::<Vec<_>>(),
+            ["h.edn", "1"]
+        );
         let e = parse_all("h.edn", "1\n2\n)").unwrap_err();
         assert_eq!(e.line, 3);
         let e = parse_all("h.edn", "{:a\n\n 1 :b}").unwrap_err();
