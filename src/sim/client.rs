@@ -52,6 +52,11 @@ impl Session {
         }
     }
 
+    /// Send one client request to the coordinator and wait for its answer (unrecorded).
+    pub async fn call(&self, req: Request) -> Result<Response, RpcError> {
+        self.pool.call(&self.coordinator, req, self.op_timeout).await
+    }
+
     /// Perform `op` as `process`, recording it. Returns whether the process must retire (`info`).
     pub async fn perform(&self, recorder: &RefCell<Recorder>, process: u64, op: OpSpec) -> bool {
         let (f, key, arg, req) = match op {
@@ -66,7 +71,7 @@ impl Session {
         recorder
             .borrow_mut()
             .invoke(sim_now_ns(), process, f, key, arg.clone());
-        let answer = self.pool.call(&self.coordinator, req, self.op_timeout).await;
+        let answer = self.call(req).await;
         let node = Some(self.coordinator.clone());
         let done = |kind: EventType, value: Value, ts: Option<u64>, error: Option<String>| Completion {
             kind,

@@ -106,6 +106,16 @@ impl Interner {
         id
     }
 
+    /// Number of ids handed out, counting `null`'s id 0.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether only `null` is interned.
+    pub fn is_empty(&self) -> bool {
+        self.values.len() == 1
+    }
+
     /// The value of an id handed out by [`Interner::id`].
     pub fn value(&self, id: u32) -> &Value {
         self.values.get(id as usize).unwrap_or(&Value::Null)
