@@ -14,6 +14,7 @@
 //! assert_eq!(ops[0].outcome, ops::Outcome::Ok);
 //! ```
 
+pub mod checks;
 pub mod edn;
 pub mod error;
 pub mod final_state;

@@ -1,0 +1,242 @@
+//! `monotonic-reads`: once a read has returned a cell, no later read returns an older one.
+//!
+//! The guarantee (Terry et al. 1994, "Session guarantees for weakly consistent replicated data";
+//! DESIGN.md): for ok reads `r1`, `r2` of one key, if `r1` completed before `r2` began in real time
+//! (closed intervals: `r1.ret < r2.call`), or `r1` precedes `r2` in the same process, then `r2`
+//! returns a cell at least as new as `r1`'s. "As new" is decided as follows:
+//! - when both reads carry the store's cell timestamp `ts`, by the store's version order, the
+//!   last-write-wins order on `(ts, value)` (equal `ts` and value = the same cell);
+//! - otherwise by the real-time order of the writes that produced the values (values are unique
+//!   per key): `r2`'s value is older iff its write completed before `r1`'s write was invoked;
+//! - a read of `null` (absent) is older than any value; reading `null` after a value is a violation.
+//!
+//! Algorithm: per key, reads sorted by invocation rank are swept while completed reads are absorbed
+//! in completion-rank order into a frontier (the newest `(ts, value)` seen, the latest invocation
+//! rank of a seen value's write, whether any value was seen); each read is compared with the
+//! frontier in O(1). Then the same is done per process in process order. O(n log n) overall.
+//! Reads whose value has no unique write (ambiguous or phantom) are not compared by write order.
+
+use super::index::{by_key, KeyOps};
+use super::{began, ended, events_of, key_name, shown, Report};
+use crate::ops::Op;
+use crate::value::Value;
+use crate::verdict::Verdict;
+
+/// The checker's name.
+pub const NAME: &str = "monotonic-reads";
+
+/// Check monotonic reads (real-time and per process) over every key.
+pub fn check(ops: &[Op]) -> Verdict {
+    let mut report = Report::new(NAME);
+    let keys = by_key(ops);
+    let mut reads = 0;
+    for k in &keys {
+        reads += k.reads.len();
+        let flagged = real_time(ops, k, &mut report);
+        per_process(ops, k, &flagged, &mut report);
+    }
+    report.stat("reads", reads as u64);
+    report.stat("keys", keys.len() as u64);
+    report.finish()
+}
+
+/// Why `r2` is older than the frontier.
+enum Reason {
+    /// `r2` read null after a value.
+    Null,
+    /// `r2`'s `(ts, value)` is below `r1`'s.
+    Ts,
+    /// `r2`'s write completed before `r1`'s write began.
+    WriteOrder { w1: u32, w2: u32 },
+}
+
+/// What the reads absorbed so far have shown.
+#[derive(Default)]
+struct Frontier<'a> {
+    /// Newest `(ts, value)` among reads that carry a ts, and the read.
+    cell: Option<(u64, &'a Value, u32)>,
+    /// Latest invocation rank of a read value's write (all reads), and the read.
+    write_call: Option<(u64, u32)>,
+    /// The same among reads without a ts.
+    write_call_nots: Option<(u64, u32)>,
+    /// Some read that returned a value.
+    some_value: Option<u32>,
+}
+
+fn raise(slot: &mut Option<(u64, u32)>, call: u64, r: u32) {
+    if slot.is_none_or(|(c, _)| call > c) {
+        *slot = Some((call, r));
+    }
+}
+
+impl<'a> Frontier<'a> {
+    fn absorb(&mut self, ops: &'a [Op], k: &KeyOps<'a>, r: u32) {
+        let op = &ops[r as usize];
+        if op.value.is_null() {
+            return;
+        }
+        self.some_value.get_or_insert(r);
+        if let Some(ts) = op.ts {
+            if self
+                .cell
+                .is_none_or(|(t, v, _)| (ts, &op.value) > (t, v))
+            {
+                self.cell = Some((ts, &op.value, r));
+            }
+        }
+        if let Some(w) = k.writer(&op.value) {
+            let call = ops[w as usize].call;
+            raise(&mut self.write_call, call, r);
+            if op.ts.is_none() {
+                raise(&mut self.write_call_nots, call, r);
+            }
+        }
+    }
+
+    /// A read absorbed earlier that `r2` contradicts, and why.
+    fn violation(&self, ops: &[Op], k: &KeyOps<'_>, r2: u32) -> Option<(u32, Reason)> {
+        let op = &ops[r2 as usize];
+        if op.value.is_null() {
+            return self.some_value.map(|r1| (r1, Reason::Null));
+        }
+        if let (Some(ts), Some((t, v, r1))) = (op.ts, self.cell) {
+            if (t, v) > (ts, &op.value) {
+                return Some((r1, Reason::Ts));
+            }
+        }
+        let frontier = if op.ts.is_some() {
+            self.write_call_nots
+        } else {
+            self.write_call
+        };
+        let (call1, r1) = frontier?;
+        let w2 = k.writer(&op.value)?;
+        let ret2 = ops[w2 as usize].ret?;
+        if ret2 < call1 {
+            let w1 = k.writer(&ops[r1 as usize].value)?;
+            return Some((r1, Reason::WriteOrder { w1, w2 }));
+        }
+        None
+    }
+}
+
+/// Real-time sweep over one key; returns the reads it flagged (sorted).
+fn real_time(ops: &[Op], k: &KeyOps<'_>, report: &mut Report) -> Vec<u32> {
+    let mut by_call = k.reads.clone();
+    by_call.sort_by_key(|&r| ops[r as usize].call);
+    let mut by_ret = k.reads.clone();
+    by_ret.sort_by_key(|&r| ops[r as usize].ret);
+    let mut frontier = Frontier::default();
+    let mut next = 0;
+    let mut flagged = Vec::new();
+    for &r2 in &by_call {
+        let call = ops[r2 as usize].call;
+        while let Some(&r1) = by_ret.get(next) {
+            if ops[r1 as usize].ret.is_none_or(|ret| ret >= call) {
+                break;
+            }
+            frontier.absorb(ops, k, r1);
+            next += 1;
+        }
+        if let Some((r1, reason)) = frontier.violation(ops, k, r2) {
+            flagged.push(r2);
+            explain(ops, k, r1, r2, reason, false, report);
+        }
+    }
+    flagged.sort_unstable();
+    flagged
+}
+
+/// Per-process sweep over one key, reporting only reads the real-time sweep did not flag.
+fn per_process(ops: &[Op], k: &KeyOps<'_>, flagged: &[u32], report: &mut Report) {
+    let mut order = k.reads.clone();
+    order.sort_by_key(|&r| (ops[r as usize].process, ops[r as usize].call));
+    let mut frontier = Frontier::default();
+    let mut process = None;
+    for &r2 in &order {
+        let p = ops[r2 as usize].process;
+        if process != Some(p) {
+            frontier = Frontier::default();
+            process = Some(p);
+        }
+        if flagged.binary_search(&r2).is_err() {
+            if let Some((r1, reason)) = frontier.violation(ops, k, r2) {
+                explain(ops, k, r1, r2, reason, true, report);
+            }
+        }
+        frontier.absorb(ops, k, r2);
+    }
+}
+
+fn with_ts(op: &Op) -> String {
+    match op.ts {
+        Some(ts) if !op.value.is_null() => format!("{} (ts {ts})", shown(&op.value)),
+        _ => shown(&op.value),
+    }
+}
+
+fn explain(
+    ops: &[Op],
+    k: &KeyOps<'_>,
+    r1: u32,
+    r2: u32,
+    reason: Reason,
+    same_process: bool,
+    report: &mut Report,
+) {
+    let (o1, o2) = (&ops[r1 as usize], &ops[r2 as usize]);
+    let earlier = if same_process {
+        format!(
+            "read #{}, earlier in the same process {}, had returned",
+            o1.invoke_index, o2.process
+        )
+    } else {
+        format!(
+            "read #{} had already returned",
+            o1.invoke_index
+        )
+    };
+    let when = if same_process {
+        format!("completing at {}", ended(o1))
+    } else {
+        format!(
+            "completing at {}, before this read began at {}",
+            ended(o1),
+            began(o2)
+        )
+    };
+    let mut evidence: Vec<u64> = events_of(o1).chain(events_of(o2)).collect();
+    let why = match reason {
+        Reason::Null | Reason::Ts => String::new(),
+        Reason::WriteOrder { w1, w2 } => {
+            let (ow1, ow2) = (&ops[w1 as usize], &ops[w2 as usize]);
+            evidence.extend(events_of(ow1).chain(events_of(ow2)));
+            format!(
+                "; {} is newer: its write #{} began at {}, after write #{} of {} was acknowledged at {}",
+                o1.value,
+                ow1.invoke_index,
+                began(ow1),
+                ow2.invoke_index,
+                o2.value,
+                ended(ow2)
+            )
+        }
+    };
+    let newer = if matches!(reason, Reason::Ts) {
+        "the newer cell "
+    } else {
+        ""
+    };
+    let sentence = format!(
+        "read #{} of {} returned {}, but {} {}{}, {}{}",
+        o2.invoke_index,
+        key_name(k.key),
+        with_ts(o2),
+        earlier,
+        newer,
+        with_ts(o1),
+        when,
+        why
+    );
+    report.anomaly("non-monotonic-read", k.key, evidence, sentence);
+}

@@ -1,0 +1,158 @@
+//! `stale-read` (alias `read-your-writes`): a read that began after a write was acknowledged
+//! returns that write or a newer one.
+//!
+//! The guarantee (DESIGN.md; Terry et al. 1994 for the per-process case): for an ok write `w` and an
+//! ok read `r` of one key with `w.ret < r.call`, `r` must not return an older value than `w`'s,
+//! where older is REAL-TIME order only: the returned value's write completed before `w` was invoked,
+//! or `r` returned `null` (absent). The store's `ts` is deliberately not used: under clock skew a
+//! last-write-wins store can give a later write a smaller `ts`, and this is exactly the anomaly this
+//! checker exists to catch (an acknowledged write silently overwritten by an older one).
+//!
+//! When `w` and `r` are of the same process the anomaly is reported with kind `read-your-writes`
+//! (process order also counts: the process issued `w` before `r`), otherwise `stale-read`.
+//!
+//! Algorithm: per key, first per process in process order, then over all reads sorted by
+//! invocation rank while acknowledged writes are absorbed in completion-rank order, keeping the
+//! latest-invoked absorbed write. Each read is compared in O(1): O(n log n) overall.
+
+use super::index::{by_key, written_value, KeyOps};
+use super::{began, ended, events_of, key_name, shown, Report};
+use crate::ops::{Op, Outcome};
+use crate::verdict::Verdict;
+
+/// The checker's name.
+pub const NAME: &str = "stale-read";
+
+/// Another name users may ask for.
+pub const ALIAS: &str = "read-your-writes";
+
+/// Check stale reads and read-your-writes over every key.
+pub fn check(ops: &[Op]) -> Verdict {
+    let mut report = Report::new(NAME);
+    let keys = by_key(ops);
+    let mut reads = 0;
+    for k in &keys {
+        reads += k.reads.len();
+        let acked: Vec<u32> = k
+            .writes
+            .iter()
+            .copied()
+            .filter(|&w| ops[w as usize].outcome == Outcome::Ok)
+            .collect();
+        let flagged = per_process(ops, k, &acked, &mut report);
+        real_time(ops, k, &acked, &flagged, &mut report);
+    }
+    report.stat("reads", reads as u64);
+    report.stat("keys", keys.len() as u64);
+    report.finish()
+}
+
+/// Whether read `r` returns something older than acknowledged write `w` (real time).
+fn older_than(ops: &[Op], k: &KeyOps<'_>, r: u32, w: u32) -> bool {
+    let value = &ops[r as usize].value;
+    if value.is_null() {
+        return true;
+    }
+    let Some(writer) = k.writer(value) else {
+        return false;
+    };
+    ops[writer as usize]
+        .ret
+        .is_some_and(|ret| ret < ops[w as usize].call)
+}
+
+/// Keep the acknowledged write invoked last.
+fn raise(latest: &mut Option<u32>, ops: &[Op], w: u32) {
+    if latest.is_none_or(|l| ops[w as usize].call > ops[l as usize].call) {
+        *latest = Some(w);
+    }
+}
+
+fn per_process(ops: &[Op], k: &KeyOps<'_>, acked: &[u32], report: &mut Report) -> Vec<u32> {
+    let mut order: Vec<u32> = k.reads.iter().chain(acked).copied().collect();
+    order.sort_by_key(|&i| (ops[i as usize].process, ops[i as usize].call));
+    let mut flagged = Vec::new();
+    let mut latest: Option<u32> = None;
+    let mut process = None;
+    for &i in &order {
+        let op = &ops[i as usize];
+        if process != Some(op.process) {
+            latest = None;
+            process = Some(op.process);
+        }
+        if op.f == "read" {
+            if let Some(w) = latest.filter(|&w| older_than(ops, k, i, w)) {
+                flagged.push(i);
+                explain(ops, k, i, w, "read-your-writes", report);
+            }
+        } else {
+            raise(&mut latest, ops, i);
+        }
+    }
+    flagged.sort_unstable();
+    flagged
+}
+
+fn real_time(ops: &[Op], k: &KeyOps<'_>, acked: &[u32], flagged: &[u32], report: &mut Report) {
+    let mut by_call = k.reads.clone();
+    by_call.sort_by_key(|&r| ops[r as usize].call);
+    let mut by_ret = acked.to_vec();
+    by_ret.sort_by_key(|&w| ops[w as usize].ret);
+    let mut latest: Option<u32> = None;
+    let mut next = 0;
+    for &r in &by_call {
+        let call = ops[r as usize].call;
+        while let Some(&w) = by_ret.get(next) {
+            if ops[w as usize].ret.is_none_or(|ret| ret >= call) {
+                break;
+            }
+            raise(&mut latest, ops, w);
+            next += 1;
+        }
+        if flagged.binary_search(&r).is_ok() {
+            continue;
+        }
+        if let Some(w) = latest.filter(|&w| older_than(ops, k, r, w)) {
+            let kind = if ops[w as usize].process == ops[r as usize].process {
+                "read-your-writes"
+            } else {
+                "stale-read"
+            };
+            explain(ops, k, r, w, kind, report);
+        }
+    }
+}
+
+fn explain(ops: &[Op], k: &KeyOps<'_>, r: u32, w: u32, kind: &str, report: &mut Report) {
+    let (read, write) = (&ops[r as usize], &ops[w as usize]);
+    let mut evidence: Vec<u64> = events_of(read).chain(events_of(write)).collect();
+    let by = if kind == "read-your-writes" {
+        format!(" by the same process {}", write.process)
+    } else {
+        String::new()
+    };
+    let mut sentence = format!(
+        "read #{} of {} returned {}, but write #{} of {}{} was acknowledged at {}, before this read began at {}",
+        read.invoke_index,
+        key_name(k.key),
+        shown(&read.value),
+        write.invoke_index,
+        written_value(write).cloned().unwrap_or_default(),
+        by,
+        ended(write),
+        began(read)
+    );
+    if let Some(old) = k.writer(&read.value) {
+        let old = &ops[old as usize];
+        evidence.extend(events_of(old));
+        sentence.push_str(&format!(
+            "; {} is older: its write #{} was acknowledged at {}, before write #{} began at {}",
+            read.value,
+            old.invoke_index,
+            ended(old),
+            write.invoke_index,
+            began(write)
+        ));
+    }
+    report.anomaly(kind, k.key, evidence, sentence);
+}

@@ -1,0 +1,157 @@
+//! The violation report: which operation cannot be linearized, after which partial
+//! linearization, and why (the shape of Knossos's and Porcupine's reports).
+//!
+//! Guarantees: the anomaly names (a) the operation whose completion the search could not get past
+//! on its longest partial linearization, (b) the last few operations of that partial
+//! linearization and the operations concurrent with the failing one, by history index (the
+//! invocation's), in history order; its sentence states the model's state after the partial
+//! linearization and the model's reason, with times from [`crate::fmt_time`].
+
+use super::entries::{Entries, NONE};
+use super::model::{Model, Prepared};
+use super::search::SearchResult;
+use crate::ops::Op;
+use crate::value::Value;
+use crate::verdict::Anomaly;
+
+/// How many operations of the partial linearization and of the concurrent set to name.
+const SHOWN: usize = 10;
+
+/// The failing operation found by replaying the longest partial linearization.
+pub struct Failure {
+    /// Its operation id in the entry list.
+    pub op: u32,
+    /// Ids of the operations that could still have been linearized before its completion.
+    pub concurrent: Vec<u32>,
+}
+
+/// Replay `best` on the list and find the first return entry after it.
+pub fn failure<I>(entries: &mut Entries<I>, best: &[u32]) -> Option<Failure> {
+    for &op in best {
+        let call = entries.items[op as usize].call_node;
+        entries.lift(call);
+    }
+    let mut concurrent = Vec::new();
+    let mut found = None;
+    let mut n = entries.first();
+    while n != NONE {
+        let node = entries.nodes[n as usize];
+        if !node.is_call {
+            found = Some(node.op);
+            break;
+        }
+        concurrent.push(node.op);
+        n = node.next;
+    }
+    for &op in best.iter().rev() {
+        let call = entries.items[op as usize].call_node;
+        entries.unlift(call);
+    }
+    let op = found?;
+    concurrent.retain(|&c| c != op);
+    Some(Failure { op, concurrent })
+}
+
+/// Build the `nonlinearizable` anomaly for one partition.
+#[allow(clippy::too_many_arguments)]
+pub fn anomaly<M: Model>(
+    model: &M,
+    key: Option<&Value>,
+    ops: &[Op],
+    prepared: &[Prepared<M::Input>],
+    entries: &mut Entries<M::Input>,
+    result: &SearchResult<M::State>,
+    cut: Option<u64>,
+    exact: bool,
+) -> Anomaly {
+    let op_of = |id: u32| -> &Op { &ops[prepared[entries.items[id as usize].prepared].op] };
+    let short = |id: u32| -> String {
+        let o = op_of(id);
+        format!(
+            "{} (#{})",
+            model.describe_input(&entries.items[id as usize].input),
+            o.invoke_index
+        )
+    };
+    let key_text = key.map(|k| format!(" of key {k}")).unwrap_or_default();
+    let Some(fail) = failure(entries, &result.best) else {
+        return Anomaly {
+            kind: "nonlinearizable".into(),
+            key: key.cloned(),
+            ops: Vec::new(),
+            explanation: format!("the history{key_text} cannot be linearized"),
+        };
+    };
+    let x = op_of(fail.op);
+    let input = &entries.items[fail.op as usize].input;
+    let when = match (x.invoke_time, x.complete_time) {
+        (Some(a), Some(b)) => format!(", invoked at {}, completed at {}", crate::fmt_time(a), crate::fmt_time(b)),
+        _ => String::new(),
+    };
+    let tail_start = result.best.len().saturating_sub(SHOWN);
+    let mut tail: Vec<String> = result.best[tail_start..].iter().map(|&id| short(id)).collect();
+    if tail_start > 0 {
+        tail.insert(0, "…".into());
+    }
+    let prefix = if result.best.is_empty() {
+        format!("from the initial state, where {}", model.describe_state(&result.best_state))
+    } else {
+        format!(
+            "after the longest valid partial linearization ({} operations: [{}]) {}",
+            result.best.len(),
+            tail.join(", "),
+            model.describe_state(&result.best_state)
+        )
+    };
+    let why = if model.step(&result.best_state, input).is_none() {
+        model.reason(&result.best_state, input)
+    } else {
+        "it could be applied there, but every order leads to a dead end later".to_string()
+    };
+    let conc = if fail.concurrent.is_empty() {
+        String::new()
+    } else {
+        let shown: Vec<String> = fail.concurrent.iter().take(SHOWN).map(|&id| short(id)).collect();
+        let more = fail.concurrent.len().saturating_sub(SHOWN);
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        format!(
+            "; no order of it and the {} operations concurrent with it ([{}]{more}) works",
+            fail.concurrent.len(),
+            shown.join(", ")
+        )
+    };
+    let mut indices: Vec<u64> = std::iter::once(fail.op)
+        .chain(result.best[tail_start..].iter().copied())
+        .chain(fail.concurrent.iter().take(SHOWN).copied())
+        .map(|id| op_of(id).invoke_index)
+        .collect();
+    indices.sort_unstable();
+    indices.dedup();
+    let first = indices.first().copied().unwrap_or(x.invoke_index);
+    let last = cut
+        .and_then(|c| prepared.iter().find(|p| p.ret == Some(c)))
+        .and_then(|p| ops[p.op].complete_index)
+        .or(x.complete_index)
+        .unwrap_or(x.invoke_index);
+    let window_note = match exact {
+        true => format!(
+            "Failing window: events #{first}..#{last}; the history up to #{last} is already not \
+             linearizable, and no shorter prefix is"
+        ),
+        false => format!(
+            "Failing window: events #{first}..#{last}; the history up to #{last} is already not \
+             linearizable (a shorter prefix may be too: the search budget ran out)"
+        ),
+    };
+    Anomaly {
+        kind: "nonlinearizable".into(),
+        key: key.cloned(),
+        explanation: format!(
+            "{}{key_text} by process {} (#{}{when}) cannot be linearized: {prefix}, and {why}{conc}. {window_note}",
+            model.describe_input(input),
+            x.process,
+            x.invoke_index,
+        ),
+        ops: indices,
+    }
+}

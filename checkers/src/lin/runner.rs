@@ -1,0 +1,275 @@
+//! Checking partitions in parallel, with cancellation and a deterministic report.
+//!
+//! `threads` workers (std::thread::scope) pull partitions, in key order, from a shared counter.
+//! When partition `i` is found invalid, `first_invalid` drops to `i` and every search of a
+//! partition after `i` stops at its next poll; partitions before `i` run on, since one of them may
+//! be invalid too. So the reported violation is always the one of the smallest invalid key —
+//! independent of thread timing — while a run with several invalid partitions reports only that
+//! one (later partitions are cancelled, so there may be more anomalies than reported; the verdict
+//! is right either way). Limits (state budget, time limit) make a partition `Unknown`, with a note
+//! saying which limit and how far the search got.
+
+use super::entries::Entries;
+use super::explain;
+use super::model::{Model, Prepared};
+use super::partition::Partition;
+use super::search::{search, Limits, Outcome, SearchResult, Stop};
+use super::window;
+use super::LinOptions;
+use crate::ops::{Op, Outcome as OpOutcome};
+use crate::value::Value;
+use crate::verdict::{Anomaly, Validity, Verdict};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// An invalid partition, kept whole for the report.
+struct Invalid<M: Model> {
+    model: M,
+    prepared: Vec<Prepared<M::Input>>,
+    entries: Entries<M::Input>,
+    result: SearchResult<M::State>,
+}
+
+enum PartOutcome<M: Model> {
+    Valid,
+    Invalid(Box<Invalid<M>>),
+    Unknown(String),
+    Cancelled,
+}
+
+struct PartResult<M: Model> {
+    outcome: PartOutcome<M>,
+    states: u64,
+    hits: u64,
+}
+
+fn key_text(key: Option<&Value>) -> String {
+    key.map_or_else(|| "the history".to_string(), |k| format!("key {k}"))
+}
+
+/// Parse a partition's operations into the model's inputs: `fail`ed operations never happened,
+/// `info` operations are open.
+fn prepare<M: Model>(
+    model: &mut M,
+    ops: &[Op],
+    part: &Partition,
+) -> Result<Vec<Prepared<M::Input>>, String> {
+    let mut out = Vec::with_capacity(part.ops.len());
+    for &i in &part.ops {
+        let op = &ops[i];
+        if op.outcome == OpOutcome::Fail {
+            continue;
+        }
+        let parsed = model
+            .parse(op)
+            .map_err(|e| format!("operation #{} ({}): {e}", op.invoke_index, op.f))?;
+        let input = match (parsed, op.outcome) {
+            (Some(input), OpOutcome::Ok) => input,
+            (Some(input), _) => match model.open(&input) {
+                Some(open) => open,
+                None => continue,
+            },
+            (None, _) => continue,
+        };
+        let ret = if op.outcome == OpOutcome::Ok {
+            op.ret
+        } else {
+            None
+        };
+        out.push(Prepared {
+            input,
+            call: op.call,
+            ret,
+            op: i,
+        });
+    }
+    model.prune(&mut out);
+    Ok(out)
+}
+
+fn check_partition<M: Model>(
+    ops: &[Op],
+    part: &Partition,
+    opts: &LinOptions,
+    limits: &Limits<'_>,
+) -> PartResult<M> {
+    let unknown = |note: String| PartResult {
+        outcome: PartOutcome::Unknown(note),
+        states: 0,
+        hits: 0,
+    };
+    let mut model = match M::new(opts.init.as_ref(), opts.nil_read) {
+        Ok(m) => m,
+        Err(e) => return unknown(e),
+    };
+    let prepared = match prepare(&mut model, ops, part) {
+        Ok(p) => p,
+        Err(e) => return unknown(format!("{}: {e}", key_text(part.key.as_ref()))),
+    };
+    let mut entries = Entries::build(&model, &prepared, None);
+    let result = search(&model, &mut entries, limits);
+    let (states, hits) = (result.states, result.cache_hits);
+    let outcome = match result.outcome {
+        Outcome::Linearizable => PartOutcome::Valid,
+        Outcome::Violation => PartOutcome::Invalid(Box::new(Invalid {
+            model,
+            prepared,
+            entries,
+            result,
+        })),
+        Outcome::Stopped(Stop::Cancelled) => PartOutcome::Cancelled,
+        Outcome::Stopped(stop) => {
+            let limit = match stop {
+                Stop::MaxStates => format!(
+                    "the search budget of {} states",
+                    opts.max_states.unwrap_or(0)
+                ),
+                _ => format!(
+                    "the time limit of {:?}",
+                    opts.time_limit.unwrap_or_default()
+                ),
+            };
+            PartOutcome::Unknown(format!(
+                "{}: {limit} was reached after exploring {states} states; the longest partial \
+                 linearization covered {} of {} operations",
+                key_text(part.key.as_ref()),
+                result.best.len(),
+                entries.items.len()
+            ))
+        }
+    };
+    PartResult {
+        outcome,
+        states,
+        hits,
+    }
+}
+
+/// Check every partition with model `M` and compose the verdict.
+pub fn run<M: Model>(ops: &[Op], parts: &[Partition], opts: &LinOptions) -> Verdict {
+    if let Err(e) = M::new(opts.init.as_ref(), opts.nil_read) {
+        return Verdict::unknown("linearizable", format!("bad initial value: {e}"));
+    }
+    let deadline = opts.time_limit.map(|t| Instant::now() + t);
+    let threads = match opts.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .clamp(1, parts.len().max(1));
+    let next = AtomicUsize::new(0);
+    let first_invalid = AtomicUsize::new(usize::MAX);
+    let worker = || {
+        let mut out: Vec<(usize, PartResult<M>)> = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= parts.len() {
+                break out;
+            }
+            let cancelled = || first_invalid.load(Ordering::Relaxed) < i;
+            let limits = Limits {
+                max_states: opts.max_states,
+                deadline,
+                cancelled: &cancelled,
+            };
+            let r = if cancelled() {
+                PartResult {
+                    outcome: PartOutcome::Cancelled,
+                    states: 0,
+                    hits: 0,
+                }
+            } else {
+                check_partition::<M>(ops, &parts[i], opts, &limits)
+            };
+            if matches!(r.outcome, PartOutcome::Invalid(_)) {
+                first_invalid.fetch_min(i, Ordering::Relaxed);
+            }
+            out.push((i, r));
+        }
+    };
+    let mut results: Vec<(usize, PartResult<M>)> = Vec::with_capacity(parts.len());
+    let mut crashed = false;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads).map(|_| s.spawn(worker)).collect();
+        for h in handles {
+            match h.join() {
+                Ok(r) => results.extend(r),
+                Err(_) => crashed = true,
+            }
+        }
+    });
+    results.sort_by_key(|(i, _)| *i);
+    compose(ops, parts, opts, deadline, results, crashed)
+}
+
+fn compose<M: Model>(
+    ops: &[Op],
+    parts: &[Partition],
+    opts: &LinOptions,
+    deadline: Option<Instant>,
+    results: Vec<(usize, PartResult<M>)>,
+    crashed: bool,
+) -> Verdict {
+    let mut verdict = Verdict::from_anomalies("linearizable", Vec::new());
+    let (mut states, mut hits, mut unreported) = (0u64, 0u64, 0usize);
+    let mut anomalies: Vec<Anomaly> = Vec::new();
+    let mut unknown = crashed;
+    if crashed {
+        verdict.notes.push("a worker thread failed; some partitions were not checked".into());
+    }
+    for (i, r) in results {
+        states += r.states;
+        hits += r.hits;
+        match r.outcome {
+            PartOutcome::Valid => {}
+            PartOutcome::Cancelled => unreported += 1,
+            PartOutcome::Unknown(note) => {
+                unknown = true;
+                verdict.notes.push(note);
+            }
+            PartOutcome::Invalid(inv) if anomalies.is_empty() => {
+                let inv = *inv;
+                let never = || false;
+                let main_states = inv.result.states;
+                let limits = Limits {
+                    max_states: Some(
+                        opts.max_states
+                            .unwrap_or(u64::MAX)
+                            .min(main_states.saturating_mul(4).max(200_000)),
+                    ),
+                    deadline,
+                    cancelled: &never,
+                };
+                let mut w = window::shrink(&inv.model, &inv.prepared, inv.entries, inv.result, &limits);
+                states += w.states;
+                anomalies.push(explain::anomaly(
+                    &inv.model,
+                    parts[i].key.as_ref(),
+                    ops,
+                    &inv.prepared,
+                    &mut w.entries,
+                    &w.result,
+                    w.cut,
+                    w.exact,
+                ));
+            }
+            PartOutcome::Invalid(_) => unreported += 1,
+        }
+    }
+    if !anomalies.is_empty() {
+        verdict.valid = Validity::Invalid;
+        if unreported > 0 {
+            verdict.notes.push(format!(
+                "{unreported} partition(s) after the invalid one were not checked to the end; \
+                 there may be more anomalies than reported"
+            ));
+        }
+    } else if unknown || unreported > 0 {
+        verdict.valid = Validity::Unknown;
+    }
+    verdict.anomalies = anomalies;
+    verdict.stats.insert("ops".into(), ops.len() as u64);
+    verdict.stats.insert("partitions".into(), parts.len() as u64);
+    verdict.stats.insert("states_explored".into(), states);
+    verdict.stats.insert("cache_hits".into(), hits);
+    verdict
+}
