@@ -72,7 +72,9 @@ pub fn check(ops: &[Op], final_state: Option<&FinalState>) -> Verdict {
     report.stat("acknowledged-writes", acked_total);
     report.stat("keys", keys.len() as u64);
     if final_state.is_none() {
-        report.note("no final.json: the final state is taken from reads that followed every write".into());
+        report.note(
+            "no final.json: the final state is taken from reads that followed every write".into(),
+        );
     }
     report.finish()
 }
@@ -199,7 +201,8 @@ fn judge(ops: &[Op], k: &KeyOps<'_>, w: u32, fin: &Final<'_>, report: &mut Repor
             winner,
             unavailable,
         } => {
-            let (value, ts) = winner.map_or((Value::Null, None), |c| (Value::Int(c.value), Some(c.ts)));
+            let (value, ts) =
+                winner.map_or((Value::Null, None), |c| (Value::Int(c.value), Some(c.ts)));
             let Some(why) = older(ops, k, &value, ts, w) else {
                 return;
             };

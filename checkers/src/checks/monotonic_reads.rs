@@ -77,10 +77,7 @@ impl<'a> Frontier<'a> {
         }
         self.some_value.get_or_insert(r);
         if let Some(ts) = op.ts {
-            if self
-                .cell
-                .is_none_or(|(t, v, _)| (ts, &op.value) > (t, v))
-            {
+            if self.cell.is_none_or(|(t, v, _)| (ts, &op.value) > (t, v)) {
                 self.cell = Some((ts, &op.value, r));
             }
         }
@@ -191,10 +188,7 @@ fn explain(
             o1.invoke_index, o2.process
         )
     } else {
-        format!(
-            "read #{} had already returned",
-            o1.invoke_index
-        )
+        format!("read #{} had already returned", o1.invoke_index)
     };
     let when = if same_process {
         format!("completing at {}", ended(o1))

@@ -77,33 +77,94 @@ impl Hist {
 
     /// An acknowledged write of `v` to `key` over [start, end] ms.
     pub fn write(&mut self, p: u64, key: i64, v: i64, start: u64, end: u64) -> &mut Self {
-        self.op(p, "write", key, Value::Int(v), start, End::Ok(end), Value::Int(v), None)
+        self.op(
+            p,
+            "write",
+            key,
+            Value::Int(v),
+            start,
+            End::Ok(end),
+            Value::Int(v),
+            None,
+        )
     }
 
     /// An acknowledged write with the store's ts.
-    pub fn write_ts(&mut self, p: u64, key: i64, v: i64, start: u64, end: u64, ts: u64) -> &mut Self {
-        self.op(p, "write", key, Value::Int(v), start, End::Ok(end), Value::Int(v), Some(ts))
+    pub fn write_ts(
+        &mut self,
+        p: u64,
+        key: i64,
+        v: i64,
+        start: u64,
+        end: u64,
+        ts: u64,
+    ) -> &mut Self {
+        self.op(
+            p,
+            "write",
+            key,
+            Value::Int(v),
+            start,
+            End::Ok(end),
+            Value::Int(v),
+            Some(ts),
+        )
     }
 
     /// A write with any ending.
     pub fn write_end(&mut self, p: u64, key: i64, v: i64, start: u64, end: End) -> &mut Self {
-        self.op(p, "write", key, Value::Int(v), start, end, Value::Int(v), None)
+        self.op(
+            p,
+            "write",
+            key,
+            Value::Int(v),
+            start,
+            end,
+            Value::Int(v),
+            None,
+        )
     }
 
     /// An ok read of `key` returning `v` (None = null).
     pub fn read(&mut self, p: u64, key: i64, v: Option<i64>, start: u64, end: u64) -> &mut Self {
-        self.op(p, "read", key, Value::Null, start, End::Ok(end), Value::from(v), None)
+        self.op(
+            p,
+            "read",
+            key,
+            Value::Null,
+            start,
+            End::Ok(end),
+            Value::from(v),
+            None,
+        )
     }
 
     /// An ok read carrying the returned cell's ts.
-    pub fn read_ts(&mut self, p: u64, key: i64, v: i64, ts: u64, start: u64, end: u64) -> &mut Self {
-        self.op(p, "read", key, Value::Null, start, End::Ok(end), Value::Int(v), Some(ts))
+    pub fn read_ts(
+        &mut self,
+        p: u64,
+        key: i64,
+        v: i64,
+        ts: u64,
+        start: u64,
+        end: u64,
+    ) -> &mut Self {
+        self.op(
+            p,
+            "read",
+            key,
+            Value::Null,
+            start,
+            End::Ok(end),
+            Value::Int(v),
+            Some(ts),
+        )
     }
 
-    /// The events in time order (invocations first at equal times), indexed from 0.
+    /// The events in time order (insertion order at equal times), indexed from 0.
     pub fn events(&self) -> Vec<Event> {
         let mut evs = self.events.clone();
-        evs.sort_by_key(|(t, o, n, _)| (*t, *o, *n));
+        evs.sort_by_key(|(t, _, n, _)| (*t, *n));
         evs.into_iter()
             .enumerate()
             .map(|(i, (t, _, _, mut e))| {
