@@ -1,7 +1,7 @@
 //! `quorumlab run`: one fault-injected run of a cluster, its run directory, its summary and verdict.
 
 use crate::sim::run::{run as run_sim, RunConfig};
-use crate::sim::{rundir, summary};
+use crate::sim::{rundir, summary, trace};
 use crate::store::config::{ConsistencyLevel, ReadRepair};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -54,6 +54,9 @@ pub struct RunArgs {
     /// Operations in the main phase.
     #[arg(long, default_value_t = 2000)]
     pub ops: u64,
+    /// Write `trace.log` (the store's tracing, stamped with simulated time) into the run directory.
+    #[arg(long)]
+    pub trace: bool,
     /// Fraction of reads among operations.
     #[arg(long, default_value_t = 0.5, value_parser = parse_fraction)]
     pub read_fraction: f64,
@@ -105,7 +108,11 @@ impl RunArgs {
                 self.read_cl,
                 self.write_cl,
                 self.read_repair,
-                if self.digest_reads == Switch::On { "" } else { "-nodigest" }
+                if self.digest_reads == Switch::On {
+                    ""
+                } else {
+                    "-nodigest"
+                }
             )
         })
     }
@@ -138,8 +145,16 @@ pub fn run(args: RunArgs) -> i32 {
             return 2;
         }
     };
+    let dir = rundir::run_dir(&args.out, &args.dir_name(), cfg.seed);
     let started = std::time::Instant::now();
-    let out = match run_sim(&cfg) {
+    let result = if args.trace {
+        std::fs::create_dir_all(&dir)
+            .and_then(|_| trace::with_trace(&dir.join("trace.log"), || run_sim(&cfg)))
+            .unwrap_or_else(|e| Err(format!("{}: {e}", dir.display())))
+    } else {
+        run_sim(&cfg)
+    };
+    let out = match result {
         Ok(out) => out,
         Err(e) => {
             eprintln!("quorumlab run: the simulation failed: {e}");
@@ -148,7 +163,6 @@ pub fn run(args: RunArgs) -> i32 {
     };
     let wall = started.elapsed().as_secs_f64();
     print!("{}", summary::render(&out, wall));
-    let dir = rundir::run_dir(&args.out, &args.dir_name(), cfg.seed);
     if let Err(e) = rundir::write_run(&dir, &args.out, &out, args.replay_command(), None) {
         eprintln!("quorumlab run: {}: {e}", dir.display());
         return 2;

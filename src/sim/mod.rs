@@ -19,4 +19,5 @@ pub mod run;
 pub mod rundir;
 pub mod seed;
 pub mod summary;
+pub mod trace;
 pub mod workload;

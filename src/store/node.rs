@@ -89,7 +89,13 @@ impl Node {
             .ok_or_else(|| StartError::UnknownNode(env.name.clone()))?;
         let storage = Storage::open(LOG_PATH)?;
         (env.observer)(storage.cells());
-        let floor = storage.cells().borrow().values().map(|c| c.ts).max().unwrap_or(0);
+        let floor = storage
+            .cells()
+            .borrow()
+            .values()
+            .map(|c| c.ts)
+            .max()
+            .unwrap_or(0);
         let connect = Duration::from_millis(env.config.connect_timeout_ms);
         Ok(Rc::new(Node {
             name: env.name.clone(),
@@ -172,6 +178,12 @@ impl Node {
 /// The software of a store node: open storage, replay the log, listen and serve until crashed.
 pub async fn run(env: NodeEnv) -> Result<(), Box<dyn std::error::Error>> {
     let node = Node::open(&env)?;
+    tracing::info!(
+        node = %node.name,
+        records = node.storage.borrow().log_records(),
+        keys = node.storage.borrow().cells().borrow().len(),
+        "node started; write-ahead log replayed"
+    );
     let listener = TcpListener::bind(("0.0.0.0", env.config.port)).await?;
     let handler = {
         let node = node.clone();

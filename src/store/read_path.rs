@@ -62,6 +62,7 @@ pub async fn read(node: &Rc<Node>, key: Key) -> Response {
         return Response::ReadOk { cell: first };
     }
     Metrics::inc(&node.metrics.digest_mismatches);
+    tracing::debug!(node = %node.name, key, "digest mismatch");
     // Full reads from the replicas whose digests differed.
     let unknown: Vec<usize> = (0..contacts.len())
         .filter(|&i| contacts[i].cell.is_none())
@@ -163,7 +164,13 @@ async fn gather(
 
 /// Send `winner` to every stale replica. With a deadline, wait for all acknowledgements and report
 /// whether they all came; without, fire and forget (still counting acknowledgements).
-async fn repair(node: &Rc<Node>, key: Key, winner: Cell, stale: &[Target], deadline: Option<Instant>) -> bool {
+async fn repair(
+    node: &Rc<Node>,
+    key: Key,
+    winner: Cell,
+    stale: &[Target],
+    deadline: Option<Instant>,
+) -> bool {
     let req = Request::Write {
         key,
         cell: winner,
