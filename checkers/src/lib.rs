@@ -25,6 +25,7 @@ pub mod jepsen_log;
 pub mod jsonl;
 pub mod lin;
 pub mod ops;
+pub mod suite;
 pub mod value;
 pub mod verdict;
 
