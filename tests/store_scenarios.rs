@@ -23,7 +23,10 @@ fn session(cfg: &StoreConfig, node: &str) -> Session {
 fn drive(cluster: &mut Cluster, done: &Rc<StdCell<bool>>, limit: Duration) {
     while !done.get() {
         cluster.step().expect("simulation failed");
-        assert!(cluster.elapsed() < limit, "scenario did not finish within {limit:?}");
+        assert!(
+            cluster.elapsed() < limit,
+            "scenario did not finish within {limit:?}"
+        );
     }
 }
 
@@ -68,9 +71,14 @@ fn quorum_write_then_quorum_read_at_another_coordinator_returns_it() {
                 let writer = format!("n{}", 1 + key % 5);
                 let reader = format!("n{}", 1 + (key + 2) % 5);
                 let w = session(&c, &writer)
-                    .call(Request::ClientWrite { key, value: 100 + key })
+                    .call(Request::ClientWrite {
+                        key,
+                        value: 100 + key,
+                    })
                     .await?;
-                let r = session(&c, &reader).call(Request::ClientRead { key }).await?;
+                let r = session(&c, &reader)
+                    .call(Request::ClientRead { key })
+                    .await?;
                 out.borrow_mut().push((key, w, r));
             }
             flag.set(true);
@@ -86,7 +94,10 @@ fn quorum_write_then_quorum_read_at_another_coordinator_returns_it() {
             assert_eq!(
                 r,
                 &Response::ReadOk {
-                    cell: Some(Cell { value: 100 + key, ts: *ts })
+                    cell: Some(Cell {
+                        value: 100 + key,
+                        ts: *ts
+                    })
                 },
                 "seed {seed}: read of key {key} at another coordinator"
             );
@@ -97,9 +108,15 @@ fn quorum_write_then_quorum_read_at_another_coordinator_returns_it() {
 /// Isolate replica `c` of a key, write through `a`, then heal `c` and isolate `a`, and read through
 /// `b`: the read must contact `b` and `c`, see different digests, and (per mode) repair `c`.
 /// Returns (read answer, c's cell when the read returned, c's cell 1 s later, b's digest mismatches).
-fn diverge_then_read(mode: ReadRepair, seed: u64) -> (Response, Option<Cell>, Option<Cell>, u64, Cell) {
+fn diverge_then_read(
+    mode: ReadRepair,
+    seed: u64,
+) -> (Response, Option<Cell>, Option<Cell>, u64, Cell) {
     let mut cfg = StoreConfig::default_cluster();
     cfg.read_repair = mode;
+    // Only read repair may fix the stale replica here.
+    cfg.hints.enabled = false;
+    cfg.anti_entropy.enabled = false;
     let mut cluster = Cluster::new(seed, cfg.clone(), &NetConfig::default()).unwrap();
     let key = 5i64;
     let r = replica_names(&cluster, key);
@@ -129,7 +146,9 @@ fn diverge_then_read(mode: ReadRepair, seed: u64) -> (Response, Option<Cell>, Op
         for n in conf.nodes.iter().filter(|n| **n != a2) {
             turmoil::partition(a2.as_str(), n.as_str());
         }
-        let answer = session(&conf, &b2).call(Request::ClientRead { key }).await?;
+        let answer = session(&conf, &b2)
+            .call(Request::ClientRead { key })
+            .await?;
         let at_return = observed
             .borrow()
             .get(&c2)
@@ -142,8 +161,17 @@ fn diverge_then_read(mode: ReadRepair, seed: u64) -> (Response, Option<Cell>, Op
     drive(&mut cluster, &done, Duration::from_secs(30));
     let (answer, at_return, ts) = result.borrow_mut().take().unwrap();
     let later = observed_cell(&cluster, &c, key);
-    assert_eq!(observed_cell(&cluster, &a, key), Some(Cell { value: 7, ts }));
-    (answer, at_return, later, b_metrics.digest_mismatches.get(), Cell { value: 7, ts })
+    assert_eq!(
+        observed_cell(&cluster, &a, key),
+        Some(Cell { value: 7, ts })
+    );
+    (
+        answer,
+        at_return,
+        later,
+        b_metrics.digest_mismatches.get(),
+        Cell { value: 7, ts },
+    )
 }
 
 #[test]
@@ -151,9 +179,22 @@ fn blocking_read_repair_fixes_the_stale_replica_before_the_read_returns() {
     for seed in [1u64, 2, 3] {
         let (answer, at_return, later, mismatches, written) =
             diverge_then_read(ReadRepair::Blocking, seed);
-        assert_eq!(answer, Response::ReadOk { cell: Some(written) }, "seed {seed}");
-        assert!(mismatches >= 1, "seed {seed}: the read saw no digest mismatch");
-        assert_eq!(at_return, Some(written), "seed {seed}: stale replica not repaired at return");
+        assert_eq!(
+            answer,
+            Response::ReadOk {
+                cell: Some(written)
+            },
+            "seed {seed}"
+        );
+        assert!(
+            mismatches >= 1,
+            "seed {seed}: the read saw no digest mismatch"
+        );
+        assert_eq!(
+            at_return,
+            Some(written),
+            "seed {seed}: stale replica not repaired at return"
+        );
         assert_eq!(later, Some(written));
     }
 }
@@ -161,7 +202,12 @@ fn blocking_read_repair_fixes_the_stale_replica_before_the_read_returns() {
 #[test]
 fn read_repair_none_leaves_the_stale_replica_stale() {
     let (answer, at_return, later, mismatches, written) = diverge_then_read(ReadRepair::None, 1);
-    assert_eq!(answer, Response::ReadOk { cell: Some(written) });
+    assert_eq!(
+        answer,
+        Response::ReadOk {
+            cell: Some(written)
+        }
+    );
     assert!(mismatches >= 1);
     assert_eq!(at_return, None);
     assert_eq!(later, None, "no repair mode must not repair");
@@ -170,7 +216,12 @@ fn read_repair_none_leaves_the_stale_replica_stale() {
 #[test]
 fn async_read_repair_fixes_the_stale_replica_after_the_reply() {
     let (answer, _at_return, later, mismatches, written) = diverge_then_read(ReadRepair::Async, 1);
-    assert_eq!(answer, Response::ReadOk { cell: Some(written) });
+    assert_eq!(
+        answer,
+        Response::ReadOk {
+            cell: Some(written)
+        }
+    );
     assert!(mismatches >= 1);
     assert_eq!(later, Some(written), "async repair must eventually repair");
 }
@@ -211,6 +262,12 @@ fn replica_crashed_right_after_acknowledging_keeps_the_write_after_restart() {
         cluster.step().unwrap();
     }
     let after = cluster.observed.borrow()[&victim].clone();
-    assert!(!Rc::ptr_eq(&before, &after), "the node did not reboot and replay its log");
-    assert_eq!(observed_cell(&cluster, &victim, key), Some(Cell { value: 11, ts }));
+    assert!(
+        !Rc::ptr_eq(&before, &after),
+        "the node did not reboot and replay its log"
+    );
+    assert_eq!(
+        observed_cell(&cluster, &victim, key),
+        Some(Cell { value: 11, ts })
+    );
 }

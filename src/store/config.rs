@@ -113,6 +113,33 @@ pub struct StoreConfig {
     pub rpc_timeout_ms: u64,
     /// Deadline for a whole client operation at the coordinator (includes blocking repair).
     pub request_timeout_ms: u64,
+    /// Hinted handoff (foreground anti-entropy).
+    pub hints: HintConfig,
+    /// Merkle-tree anti-entropy (background).
+    pub anti_entropy: AntiEntropyConfig,
+}
+
+/// Hinted handoff: a coordinator keeps, durably, the writes a replica did not acknowledge, and
+/// replays them when the replica is reachable again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HintConfig {
+    /// Whether coordinators store and replay hints.
+    pub enabled: bool,
+    /// Hints older than this (ms, by the coordinator's clock) are dropped, not replayed.
+    pub window_ms: u64,
+    /// How often a coordinator tries to replay its hints (ms).
+    pub replay_interval_ms: u64,
+}
+
+/// Merkle-tree anti-entropy between replicas that share keys.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AntiEntropyConfig {
+    /// Whether replicas run anti-entropy exchanges.
+    pub enabled: bool,
+    /// Depth of the Merkle tree: 2^depth leaf buckets of key hashes.
+    pub depth: u32,
+    /// How often a node starts an exchange with its next peer (ms).
+    pub interval_ms: u64,
 }
 
 impl StoreConfig {
@@ -130,6 +157,16 @@ impl StoreConfig {
             connect_timeout_ms: 200,
             rpc_timeout_ms: 400,
             request_timeout_ms: 1000,
+            hints: HintConfig {
+                enabled: true,
+                window_ms: 10_000,
+                replay_interval_ms: 200,
+            },
+            anti_entropy: AntiEntropyConfig {
+                enabled: true,
+                depth: 6,
+                interval_ms: 500,
+            },
         }
     }
 
@@ -154,9 +191,15 @@ mod tests {
 
     #[test]
     fn parse_levels_and_modes() {
-        assert_eq!("QUORUM".parse::<ConsistencyLevel>(), Ok(ConsistencyLevel::Quorum));
+        assert_eq!(
+            "QUORUM".parse::<ConsistencyLevel>(),
+            Ok(ConsistencyLevel::Quorum)
+        );
         assert!("two".parse::<ConsistencyLevel>().is_err());
         assert_eq!("async".parse::<ReadRepair>(), Ok(ReadRepair::Async));
-        assert!("lazy".parse::<ReadRepair>().unwrap_err().contains("blocking"));
+        assert!("lazy"
+            .parse::<ReadRepair>()
+            .unwrap_err()
+            .contains("blocking"));
     }
 }
