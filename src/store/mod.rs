@@ -18,6 +18,8 @@ pub mod cell;
 pub mod clock;
 pub mod config;
 pub mod digest;
+pub mod handoff;
+pub mod hint_log;
 pub mod metrics;
 pub mod node;
 pub mod pool;

@@ -9,12 +9,13 @@ use super::cell::Key;
 use super::clock::{Clock, TimestampSource};
 use super::config::StoreConfig;
 use super::digest::digest;
+use super::hint_log::HintLog;
 use super::metrics::Metrics;
 use super::pool::Pool;
 use super::proto::{Request, Response, WriteKind};
 use super::ring::{NodeId, Ring};
 use super::storage::{CellMap, Storage};
-use super::{read_path, server, write_path};
+use super::{handoff, read_path, server, write_path};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::cell::RefCell;
@@ -24,6 +25,9 @@ use turmoil::net::TcpListener;
 
 /// Path of the write-ahead log on the node's simulated disk.
 pub const LOG_PATH: &str = "/wal.log";
+
+/// Path of the hint log on the node's simulated disk.
+pub const HINTS_PATH: &str = "/hints.log";
 
 /// Everything a node needs from whoever runs it.
 #[derive(Clone)]
@@ -54,6 +58,8 @@ pub struct Node {
     pub config: Rc<StoreConfig>,
     /// Local replica storage.
     pub storage: RefCell<Storage>,
+    /// Hints this node owes to other replicas, as coordinator.
+    pub hints: RefCell<HintLog>,
     /// Connections to peers.
     pub pool: Pool,
     /// This node's clock.
@@ -103,6 +109,7 @@ impl Node {
             ring,
             config: env.config.clone(),
             storage: RefCell::new(storage),
+            hints: RefCell::new(HintLog::open(HINTS_PATH)?),
             pool: Pool::new(env.config.port, connect, env.metrics.clone()),
             clock: env.clock.clone(),
             timestamps: TimestampSource::new(floor),
@@ -185,6 +192,9 @@ pub async fn run(env: NodeEnv) -> Result<(), Box<dyn std::error::Error>> {
         "node started; write-ahead log replayed"
     );
     let listener = TcpListener::bind(("0.0.0.0", env.config.port)).await?;
+    if env.config.hints.enabled {
+        tokio::task::spawn_local(handoff::run(node.clone()));
+    }
     let handler = {
         let node = node.clone();
         Rc::new(move |req: Request| node.clone().handle(req))

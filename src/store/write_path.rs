@@ -7,9 +7,11 @@
 //! 3. Reply `WriteOk` as soon as enough replicas acknowledged durably; if the deadline passes first,
 //!    reply `Timeout` — indeterminate, since some replicas may have applied it.
 //!
-//! Deliveries continue in the background after the reply.
+//! Deliveries continue in the background after the reply; every replica that was unreachable or did
+//! not acknowledge gets a hint (hinted handoff), replayed when it is reachable again.
 
 use super::cell::{Cell, Key};
+use super::handoff::store_hint;
 use super::metrics::Metrics;
 use super::node::Node;
 use super::proto::{ClientError, Request, Response, WriteKind};
@@ -32,7 +34,11 @@ pub async fn write(node: &Rc<Node>, key: Key, value: i64) -> Response {
     let ts = node.timestamps.next(node.clock.now_micros());
     let cell = Cell { value, ts };
     let (tx, mut acks_rx) = mpsc::unbounded_channel::<bool>();
-    for target in reached.into_iter().flatten() {
+    for (&replica, reached) in replicas.iter().zip(reached) {
+        let Ok(target) = reached else {
+            store_hint(node, replica, key, cell);
+            continue;
+        };
         let node = node.clone();
         let tx = tx.clone();
         tokio::task::spawn_local(async move {
@@ -42,6 +48,9 @@ pub async fn write(node: &Rc<Node>, key: Key, value: i64) -> Response {
                 kind: WriteKind::Primary,
             };
             let acked = matches!(send(&node, &target, req).await, Ok(Response::Ack));
+            if !acked {
+                store_hint(&node, replica, key, cell);
+            }
             let _ = tx.send(acked);
         });
     }
