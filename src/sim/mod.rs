@@ -12,6 +12,7 @@
 //! - [`seed`]: derivation of every random stream from the run seed.
 
 pub mod client;
+pub mod netmodel;
 pub mod clock;
 pub mod cluster;
 pub mod recorder;
