@@ -1,0 +1,272 @@
+//! `quorumlab check` as a user runs it: inputs, flags, output and exit codes (0 valid, 1 invalid,
+//! 2 bad input with one `file:line: problem` line on stderr, 3 unknown).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+fn scratch(name: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "quorumlab-cli-check-{}-{}-{name}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write file");
+    p
+}
+
+fn check(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_quorumlab"))
+        .arg("check")
+        .args(args)
+        .output()
+        .expect("run quorumlab")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+fn checker_names(v: &serde_json::Value) -> Vec<String> {
+    v["checkers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["checker"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// One event line of our jsonl format.
+fn ev(i: u64, t_ms: u64, p: u64, kind: &str, f: &str, value: &str) -> String {
+    format!(
+        "{{\"index\":{i},\"time\":{},\"process\":{p},\"type\":\"{kind}\",\"f\":\"{f}\",\"key\":1,\"value\":{value}}}\n",
+        t_ms * 1_000_000
+    )
+}
+
+const GOOD: &str = concat!(
+    "{\"index\":0,\"time\":1000000,\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"key\":1,\"value\":5}\n",
+    "{\"index\":1,\"time\":2000000,\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"key\":1,\"value\":5,\"ts\":1001}\n",
+    "{\"index\":2,\"time\":3000000,\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"key\":1,\"value\":null}\n",
+    "{\"index\":3,\"time\":4000000,\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"key\":1,\"value\":5,\"ts\":1001}\n",
+);
+
+const FINAL: &str = r#"{"nodes":["n1","n2","n3"],"placement":[{"key":1,"replicas":["n1","n2","n3"]}],
+"cells":[{"node":"n1","key":1,"value":5,"ts":1001},{"node":"n2","key":1,"value":5,"ts":1001},
+{"node":"n3","key":1,"value":5,"ts":1001}]}"#;
+
+#[test]
+fn a_run_directory_uses_history_and_final_state() {
+    let dir = scratch("rundir");
+    write(&dir, "history.jsonl", GOOD);
+    write(&dir, "final.json", FINAL);
+    let o = check(&[dir.to_str().unwrap(), "--json"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let names = checker_names(&json(&o));
+    assert_eq!(names.len(), 6, "{names:?}");
+    assert!(names.contains(&"convergence".to_string()));
+}
+
+#[test]
+fn without_final_json_convergence_is_skipped_with_a_note() {
+    let dir = scratch("nofinal");
+    let h = write(&dir, "history.jsonl", GOOD);
+    let o = check(&[h.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.contains("convergence: skipped"), "{out}");
+    assert!(out.contains("lost-writes: valid"), "{out}");
+    assert!(out.trim_end().ends_with("verdict: valid"), "{out}");
+}
+
+#[test]
+fn an_invalid_history_exits_1_and_explains_each_anomaly() {
+    let dir = scratch("invalid");
+    let text = [
+        ev(0, 1000, 0, "invoke", "write", "7"),
+        ev(1, 1100, 0, "ok", "write", "7"),
+        ev(2, 1150, 0, "invoke", "write", "9"),
+        ev(3, 1204, 0, "ok", "write", "9"),
+        ev(4, 1310, 1, "invoke", "read", "null"),
+        ev(5, 1400, 1, "ok", "read", "7"),
+    ]
+    .concat();
+    let h = write(&dir, "h.jsonl", &text);
+    let o = check(&[h.to_str().unwrap(), "--checkers", "stale-read"]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(out.contains("stale-read: INVALID, 1 anomaly"), "{out}");
+    assert!(
+        out.contains("returned 7, but write #2 of 9 was acknowledged at 1.204 s, before this read began at 1.310 s"),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_read_your_writes_alias_runs_stale_read() {
+    let dir = scratch("alias");
+    let h = write(&dir, "h.jsonl", GOOD);
+    let o = check(&[
+        h.to_str().unwrap(),
+        "--checkers",
+        "read-your-writes",
+        "--json",
+    ]);
+    assert_eq!(code(&o), 0);
+    assert_eq!(checker_names(&json(&o)), vec!["stale-read"]);
+}
+
+#[test]
+fn a_checker_without_its_data_is_unknown_exit_3() {
+    let dir = scratch("unknown");
+    let h = write(&dir, "h.jsonl", GOOD);
+    let o = check(&[h.to_str().unwrap(), "--checkers", "convergence", "--json"]);
+    assert_eq!(code(&o), 3);
+    assert_eq!(json(&o)["valid"], "unknown");
+}
+
+#[test]
+fn malformed_input_is_one_line_with_file_and_line_exit_2() {
+    let dir = scratch("bad");
+    let h = write(
+        &dir,
+        "h.jsonl",
+        &format!("{GOOD}\n{{\"index\":9,\"process\":0}}\n"),
+    );
+    let o = check(&[h.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.starts_with(&format!("{}:6: ", h.display())), "{err}");
+
+    let e = write(&dir, "h.edn", "; comment\n[{:process 0 :type :invoke :f :read}\n {:process 0 :type :ok :f :read :value 1.5}]\n");
+    let o = check(&[e.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).starts_with(&format!("{}:3: ", e.display())),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("floating-point"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_pairing_error_is_reported_at_the_events_line() {
+    let dir = scratch("pairing");
+    let log = write(
+        &dir,
+        "etcd.log",
+        "INFO  jepsen.util - 1\t:invoke\t:write\t3\nnoise\nINFO  jepsen.util - 2\t:ok\t:write\t3\n",
+    );
+    let o = check(&[log.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.starts_with(&format!("{}:3: ", log.display())), "{err}");
+    assert!(err.contains("no pending invocation"), "{err}");
+}
+
+#[test]
+fn format_follows_the_extension_unless_given() {
+    let dir = scratch("format");
+    let edn = "[{:process 0 :type :invoke :f :write :value 1}\n {:process 0 :type :ok :f :write :value 1}\n {:process 1 :type :invoke :f :read :value nil}\n {:process 1 :type :ok :f :read :value nil}]\n";
+    let as_txt = write(&dir, "h.txt", edn);
+    // .txt means jepsen-log: no operation lines at all, so nothing to judge.
+    let o = check(&[as_txt.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(stdout(&o).contains("0 events"), "{}", stdout(&o));
+    let o = check(&[as_txt.to_str().unwrap(), "--format", "jepsen-edn"]);
+    assert!(stdout(&o).contains("4 events"), "{}", stdout(&o));
+    let o = check(&[as_txt.to_str().unwrap(), "--format", "xml"]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn init_sets_the_initial_value() {
+    let dir = scratch("init");
+    let text = [
+        ev(0, 1, 1, "invoke", "read", "null"),
+        ev(1, 2, 1, "ok", "read", "0"),
+    ]
+    .concat();
+    let h = write(&dir, "h.jsonl", &text);
+    let o = check(&[h.to_str().unwrap(), "--checkers", "phantom"]);
+    assert_eq!(code(&o), 1, "a read of 0 that nobody wrote: {}", stdout(&o));
+    let o = check(&[h.to_str().unwrap(), "--checkers", "phantom", "--init", "0"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let o = check(&[h.to_str().unwrap(), "--init", "1.5"]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn bad_flags_and_paths_exit_2() {
+    let dir = scratch("flags");
+    let h = write(&dir, "h.jsonl", GOOD);
+    for args in [
+        vec![h.to_str().unwrap(), "--time-limit", "3 parsecs"],
+        vec![h.to_str().unwrap(), "--checkers", "bogus"],
+        vec![h.to_str().unwrap(), "--model", "queue"],
+        vec!["/nonexistent/quorumlab/history.jsonl"],
+        vec![dir.to_str().unwrap()],
+    ] {
+        let o = check(&args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        assert_eq!(
+            stderr(&o).trim_end().lines().count(),
+            1,
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    let o = check(&[h.to_str().unwrap(), "--time-limit", "500ms"]);
+    assert_eq!(code(&o), 0);
+}
+
+#[test]
+fn many_anomalies_are_capped_in_text_but_all_in_json() {
+    let dir = scratch("cap");
+    let mut text = String::new();
+    for i in 0..15u64 {
+        text.push_str(&ev(2 * i, 2 * i + 1, i, "invoke", "read", "null"));
+        text.push_str(&ev(
+            2 * i + 1,
+            2 * i + 2,
+            i,
+            "ok",
+            "read",
+            &(100 + i).to_string(),
+        ));
+    }
+    let h = write(&dir, "h.jsonl", &text);
+    let o = check(&[h.to_str().unwrap(), "--checkers", "phantom"]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert_eq!(out.matches("  - phantom-read").count(), 10, "{out}");
+    assert!(out.contains("and 5 more"), "{out}");
+    let o = check(&[h.to_str().unwrap(), "--checkers", "phantom", "--json"]);
+    assert_eq!(
+        json(&o)["checkers"][0]["anomalies"]
+            .as_array()
+            .map(Vec::len),
+        Some(15)
+    );
+}
