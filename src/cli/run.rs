@@ -1,9 +1,11 @@
 //! `quorumlab run`: one fault-injected run of a cluster, its run directory, its summary and verdict.
 
 use crate::sim::run::{run as run_sim, RunConfig};
-use crate::sim::{rundir, summary, trace};
+use crate::sim::{judge, rundir, summary, trace};
 use crate::store::config::{ConsistencyLevel, ReadRepair};
 use clap::{Args, ValueEnum};
+use quorumlab_checkers::suite;
+use quorumlab_checkers::Validity;
 use std::path::PathBuf;
 
 /// `on` / `off` switches.
@@ -163,10 +165,28 @@ pub fn run(args: RunArgs) -> i32 {
     };
     let wall = started.elapsed().as_secs_f64();
     print!("{}", summary::render(&out, wall));
-    if let Err(e) = rundir::write_run(&dir, &args.out, &out, args.replay_command(), None) {
+    let verdict = match judge::judge(&out.history, &out.final_state, None) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("quorumlab run: the recorded history is malformed: {e}");
+            return 2;
+        }
+    };
+    let replay = args.replay_command();
+    if let Err(e) = rundir::write_run(
+        &dir,
+        &args.out,
+        &out,
+        replay.clone(),
+        Some(&verdict.results),
+    ) {
         eprintln!("quorumlab run: {}: {e}", dir.display());
         return 2;
     }
     println!("run directory: {}", dir.display());
-    0
+    print!("{}", suite::render(&verdict));
+    if verdict.results.valid != Validity::Valid {
+        println!("replay: {replay}");
+    }
+    verdict.results.valid.exit_code()
 }

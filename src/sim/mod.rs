@@ -15,6 +15,7 @@ pub mod client;
 pub mod netmodel;
 pub mod clock;
 pub mod cluster;
+pub mod judge;
 pub mod recorder;
 pub mod run;
 pub mod rundir;
