@@ -14,12 +14,14 @@
 //! writes with QUORUM reads and blocking read repair behave as a linearizable register when clocks
 //! are not skewed.
 
+pub mod anti_entropy;
 pub mod cell;
 pub mod clock;
 pub mod config;
 pub mod digest;
 pub mod handoff;
 pub mod hint_log;
+pub mod merkle;
 pub mod metrics;
 pub mod node;
 pub mod pool;

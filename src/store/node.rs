@@ -15,7 +15,7 @@ use super::pool::Pool;
 use super::proto::{Request, Response, WriteKind};
 use super::ring::{NodeId, Ring};
 use super::storage::{CellMap, Storage};
-use super::{handoff, read_path, server, write_path};
+use super::{anti_entropy, handoff, read_path, server, write_path};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::cell::RefCell;
@@ -175,8 +175,8 @@ impl Node {
             Request::ClientRead { .. } | Request::ClientWrite { .. } => {
                 Response::Refused("client requests are served by the coordinator".into())
             }
-            Request::MerkleLevel { .. } | Request::MerkleCells { .. } => {
-                Response::Refused("anti-entropy is not enabled on this node".into())
+            req @ (Request::MerkleLevel { .. } | Request::MerkleCells { .. }) => {
+                anti_entropy::serve(self, req)
             }
         }
     }
@@ -194,6 +194,9 @@ pub async fn run(env: NodeEnv) -> Result<(), Box<dyn std::error::Error>> {
     let listener = TcpListener::bind(("0.0.0.0", env.config.port)).await?;
     if env.config.hints.enabled {
         tokio::task::spawn_local(handoff::run(node.clone()));
+    }
+    if env.config.anti_entropy.enabled {
+        tokio::task::spawn_local(anti_entropy::run(node.clone()));
     }
     let handler = {
         let node = node.clone();

@@ -73,7 +73,19 @@ impl Ring {
     /// The replicas of `key`, in ring order (the first is the key's primary owner).
     pub fn replicas(&self, key: Key) -> Vec<NodeId> {
         let token = Self::key_token(key);
-        let start = self.tokens.partition_point(|&(t, _)| t < token);
+        self.walk(self.tokens.partition_point(|&(t, _)| t < token))
+    }
+
+    /// The replica set of every token range, one per token in token order: entry `i` serves the
+    /// keys whose token lies in `(token[i-1], token[i]]` (entry 0 also takes the wrap-around arc).
+    /// Every key's [`Ring::replicas`] is one of these sets (a range is empty only if two tokens
+    /// coincide).
+    pub fn range_replicas(&self) -> Vec<Vec<NodeId>> {
+        (0..self.tokens.len()).map(|i| self.walk(i)).collect()
+    }
+
+    /// The first RF distinct owners of the tokens from index `start` on, clockwise.
+    fn walk(&self, start: usize) -> Vec<NodeId> {
         let mut out = Vec::with_capacity(self.rf);
         for i in 0..self.tokens.len() {
             let (_, node) = self.tokens[(start + i) % self.tokens.len()];
@@ -148,6 +160,16 @@ mod tests {
         // run directories replay differently).
         let pinned: Vec<Vec<NodeId>> = (0..4).map(|k| a.replicas(k)).collect();
         assert_eq!(pinned, vec![vec![2, 0, 4], vec![4, 3, 0], vec![2, 4, 3], vec![0, 4, 3]]);
+    }
+
+    #[test]
+    fn every_key_is_served_by_one_of_the_range_replica_sets() {
+        let ring = Ring::new(&names(5), 3, 8).unwrap();
+        let sets = ring.range_replicas();
+        assert_eq!(sets.len(), 5 * 8);
+        for key in -100..1000 {
+            assert!(sets.contains(&ring.replicas(key)), "key {key}");
+        }
     }
 
     #[test]
