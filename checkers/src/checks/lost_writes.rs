@@ -187,14 +187,15 @@ fn older(ops: &[Op], k: &KeyOps<'_>, value: &Value, ts: Option<u64>, w: u32) -> 
 
 fn judge(ops: &[Op], k: &KeyOps<'_>, w: u32, fin: &Final<'_>, report: &mut Report) {
     let write = &ops[w as usize];
-    let wv = written_value(write).cloned().unwrap_or_default();
-    let head = format!(
-        "write #{} of {} to {} was acknowledged at {}",
-        write.invoke_index,
-        wv,
-        key_name(k.key),
-        ended(write)
-    );
+    let head = || {
+        format!(
+            "write #{} of {} to {} was acknowledged at {}",
+            write.invoke_index,
+            written_value(write).cloned().unwrap_or_default(),
+            key_name(k.key),
+            ended(write)
+        )
+    };
     let mut evidence: Vec<u64> = events_of(write).collect();
     match fin {
         Final::Snapshot {
@@ -208,7 +209,8 @@ fn judge(ops: &[Op], k: &KeyOps<'_>, w: u32, fin: &Final<'_>, report: &mut Repor
             };
             if !unavailable.is_empty() {
                 report.undecided(format!(
-                    "{head} and the available replicas hold {why}, but {} could not be read",
+                    "{} and the available replicas hold {why}, but {} could not be read",
+                    head(),
                     unavailable.join(", ")
                 ));
                 return;
@@ -220,7 +222,7 @@ fn judge(ops: &[Op], k: &KeyOps<'_>, w: u32, fin: &Final<'_>, report: &mut Repor
                 "lost-write",
                 k.key,
                 evidence,
-                format!("{head}, but the final state (final.json) holds {why}"),
+                format!("{}, but the final state (final.json) holds {why}", head()),
             );
         }
         Final::Reads(reads) => {
@@ -243,7 +245,8 @@ fn judge(ops: &[Op], k: &KeyOps<'_>, w: u32, fin: &Final<'_>, report: &mut Repor
                 k.key,
                 evidence,
                 format!(
-                    "{head}, but every read after the last write returned an older value: read #{} (began at {}) returned {}",
+                    "{}, but every read after the last write returned an older value: read #{} (began at {}) returned {}",
+                    head(),
                     read.invoke_index,
                     began(read),
                     if read.value.is_null() { shown(&read.value) } else { why }
