@@ -19,6 +19,7 @@ pub mod judge;
 pub mod recorder;
 pub mod run;
 pub mod rundir;
+pub mod schedule;
 pub mod seed;
 pub mod summary;
 pub mod trace;

@@ -1,0 +1,270 @@
+//! What a fault means to a person and what undoes it: the one-line text the nemesis records in
+//! the history ("partition n1 n2 | n3 n4 n5", "crash n3", "loss 20%", "latency ≤ 300ms",
+//! "clock-skew n2 -500ms"), and the lift a `duration` schedules.
+
+use super::{Fault, NodeSel, PartitionSpec, Schedule, Step};
+use std::fmt;
+use std::time::Duration;
+
+impl NodeSel {
+    /// The node's name, or `random`.
+    pub fn describe(&self) -> &str {
+        match self {
+            NodeSel::Named(n) => n,
+            NodeSel::Random => "random",
+        }
+    }
+
+    /// The node's name when it is concrete.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            NodeSel::Named(n) => Some(n),
+            NodeSel::Random => None,
+        }
+    }
+}
+
+impl PartitionSpec {
+    /// "n1 n2 | n3 n4 n5", "isolate n3", "one-way n1 -> n2 n3", "halves", "bridge".
+    pub fn describe(&self) -> String {
+        match self {
+            PartitionSpec::Groups(groups) => groups
+                .iter()
+                .map(|g| g.join(" "))
+                .collect::<Vec<_>>()
+                .join(" | "),
+            PartitionSpec::Halves => "halves".to_string(),
+            PartitionSpec::Isolate(n) => format!("isolate {}", n.describe()),
+            PartitionSpec::OneWay { from, to } => {
+                format!("one-way {} -> {}", from.join(" "), to.join(" "))
+            }
+            PartitionSpec::Bridge => "bridge".to_string(),
+        }
+    }
+}
+
+impl Fault {
+    /// The human text the nemesis records in the history.
+    pub fn describe(&self) -> String {
+        match self {
+            Fault::Partition(spec) => format!("partition {}", spec.describe()),
+            Fault::Heal => "heal".to_string(),
+            Fault::Crash(n) => format!("crash {}", n.describe()),
+            Fault::Restart(n) => format!("restart {}", n.describe()),
+            Fault::Loss { rate } => format!("loss {}%", trim_decimal(rate * 100.0)),
+            Fault::Latency { max } => format!("latency ≤ {}", human(*max)),
+            Fault::LatencyReset => "latency default".to_string(),
+            Fault::ClockSkew { node, offset_us } => {
+                format!("clock-skew {} {}", node.describe(), signed_us(*offset_us))
+            }
+            Fault::Pause(n) => format!("pause {}", n.describe()),
+            Fault::Resume(n) => format!("resume {}", n.describe()),
+            Fault::HealAll => "heal-all".to_string(),
+        }
+    }
+
+    /// The step that undoes this fault (what `duration` schedules): partition → heal, crash →
+    /// restart the same node, loss → rate 0, latency → default, clock-skew → offset 0, pause →
+    /// resume the same node. `None` for the steps that are themselves lifts.
+    pub fn lift(&self) -> Option<Fault> {
+        Some(match self {
+            Fault::Partition(_) => Fault::Heal,
+            Fault::Crash(n) => Fault::Restart(n.clone()),
+            Fault::Loss { .. } => Fault::Loss { rate: 0.0 },
+            Fault::Latency { .. } => Fault::LatencyReset,
+            Fault::ClockSkew { node, .. } => Fault::ClockSkew {
+                node: node.clone(),
+                offset_us: 0,
+            },
+            Fault::Pause(n) => Fault::Resume(n.clone()),
+            Fault::Heal
+            | Fault::Restart(_)
+            | Fault::LatencyReset
+            | Fault::Resume(_)
+            | Fault::HealAll => return None,
+        })
+    }
+
+    /// The history event's `f`: the fault's kind as written in a schedule file.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Fault::Partition(_) => "partition",
+            Fault::Heal => "heal",
+            Fault::Crash(_) => "crash",
+            Fault::Restart(_) => "restart",
+            Fault::Loss { .. } => "loss",
+            Fault::Latency { .. } | Fault::LatencyReset => "latency",
+            Fault::ClockSkew { .. } => "clock-skew",
+            Fault::Pause(_) => "pause",
+            Fault::Resume(_) => "resume",
+            Fault::HealAll => "heal-all",
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+impl Step {
+    /// "1.5s crash n3".
+    pub fn describe(&self) -> String {
+        format!("{} {}", human(self.at), self.fault.describe())
+    }
+}
+
+impl Schedule {
+    /// The text the nemesis records for `step` (its fault's description).
+    pub fn describe(step: &Step) -> String {
+        step.fault.describe()
+    }
+}
+
+impl fmt::Display for Schedule {
+    /// The name, then one line per step.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "schedule {}", self.name)?;
+        for step in &self.steps {
+            write!(f, "\n  {}", step.describe())?;
+        }
+        Ok(())
+    }
+}
+
+/// A duration as a person writes it: "2s", "1.5s", "300ms", "250us"; sub-microsecond remainders
+/// fall back to humantime's "1s 5ns".
+pub fn human(d: Duration) -> String {
+    let ns = d.as_nanos();
+    if ns == 0 {
+        "0s".to_string()
+    } else if ns % 1_000_000 != 0 {
+        if ns % 1_000 == 0 && ns < 1_000_000_000 {
+            format!("{}us", ns / 1_000)
+        } else {
+            humantime::format_duration(d).to_string()
+        }
+    } else if ns < 1_000_000_000 {
+        format!("{}ms", ns / 1_000_000)
+    } else {
+        format!("{}s", trim_decimal(d.as_secs_f64()))
+    }
+}
+
+/// "-500ms", "+2s", "0s".
+fn signed_us(offset_us: i64) -> String {
+    let magnitude = human(Duration::from_micros(offset_us.unsigned_abs()));
+    match offset_us.signum() {
+        -1 => format!("-{magnitude}"),
+        1 => format!("+{magnitude}"),
+        _ => magnitude,
+    }
+}
+
+/// A number with at most three decimals and no trailing zeros: 20, 12.5, 0.333.
+fn trim_decimal(x: f64) -> String {
+    let s = format!("{x:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> NodeSel {
+        NodeSel::Named(s.to_string())
+    }
+
+    #[test]
+    fn descriptions_read_like_the_history_examples() {
+        let groups = vec![
+            vec!["n1".into(), "n2".into()],
+            vec!["n3".into(), "n4".into()],
+        ];
+        let cases = [
+            (
+                Fault::Partition(PartitionSpec::Groups(groups)),
+                "partition n1 n2 | n3 n4",
+            ),
+            (
+                Fault::Partition(PartitionSpec::Isolate(n("n3"))),
+                "partition isolate n3",
+            ),
+            (Fault::Crash(n("n3")), "crash n3"),
+            (Fault::Loss { rate: 0.2 }, "loss 20%"),
+            (Fault::Loss { rate: 0.125 }, "loss 12.5%"),
+            (
+                Fault::Latency {
+                    max: Duration::from_millis(300),
+                },
+                "latency ≤ 300ms",
+            ),
+            (
+                Fault::ClockSkew {
+                    node: n("n2"),
+                    offset_us: -500_000,
+                },
+                "clock-skew n2 -500ms",
+            ),
+            (
+                Fault::ClockSkew {
+                    node: n("n2"),
+                    offset_us: 1_500_000,
+                },
+                "clock-skew n2 +1.5s",
+            ),
+            (
+                Fault::ClockSkew {
+                    node: n("n2"),
+                    offset_us: 0,
+                },
+                "clock-skew n2 0s",
+            ),
+            (Fault::Pause(NodeSel::Random), "pause random"),
+            (Fault::HealAll, "heal-all"),
+        ];
+        for (fault, text) in cases {
+            assert_eq!(fault.describe(), text);
+            assert_eq!(fault.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn every_fault_with_a_duration_has_a_lift_that_targets_the_same_node() {
+        assert_eq!(Fault::Crash(n("n2")).lift(), Some(Fault::Restart(n("n2"))));
+        assert_eq!(Fault::Pause(n("n4")).lift(), Some(Fault::Resume(n("n4"))));
+        let skew = Fault::ClockSkew {
+            node: n("n1"),
+            offset_us: 7,
+        };
+        assert_eq!(
+            skew.lift(),
+            Some(Fault::ClockSkew {
+                node: n("n1"),
+                offset_us: 0
+            })
+        );
+        assert_eq!(
+            Fault::Loss { rate: 0.3 }.lift(),
+            Some(Fault::Loss { rate: 0.0 })
+        );
+        assert_eq!(
+            Fault::Partition(PartitionSpec::Halves).lift(),
+            Some(Fault::Heal)
+        );
+        assert_eq!(Fault::Heal.lift(), None);
+        assert_eq!(Fault::HealAll.lift(), None);
+    }
+
+    #[test]
+    fn human_durations() {
+        assert_eq!(human(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(human(Duration::from_secs(2)), "2s");
+        assert_eq!(human(Duration::from_millis(250)), "250ms");
+        assert_eq!(human(Duration::from_micros(250)), "250us");
+        assert_eq!(human(Duration::ZERO), "0s");
+        assert_eq!(human(Duration::new(1, 5)), "1s 5ns");
+    }
+}
