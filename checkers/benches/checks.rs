@@ -37,8 +37,8 @@ impl Rng {
 /// A legal history of `n` operations by `procs` concurrent processes, and its final snapshot.
 fn history(n: usize, procs: usize, seed: u64) -> (Vec<Event>, FinalState) {
     let mut rng = Rng(seed);
-    let mut state: Vec<Option<(i64, u64)>> = vec![None; KEYS];
-    let mut next_value = vec![1i64; KEYS];
+    let mut state: [Option<(i64, u64)>; KEYS] = [None; KEYS];
+    let mut next_value = [1i64; KEYS];
     // Min-heap of (free from, process id).
     let mut free: BinaryHeap<Reverse<(u64, u64)>> =
         (0..procs as u64).map(|p| Reverse((0, p))).collect();
@@ -199,7 +199,7 @@ fn bench_checks(c: &mut Criterion) {
 }
 
 /// Mean time in ns of one benchmark from criterion's saved estimates.
-fn mean_ns(home: &PathBuf, group: &str, id: &str) -> Option<f64> {
+fn mean_ns(home: &std::path::Path, group: &str, id: &str) -> Option<f64> {
     let text =
         std::fs::read_to_string(home.join(group).join(id).join("new/estimates.json")).ok()?;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;

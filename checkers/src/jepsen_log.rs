@@ -3,7 +3,7 @@
 //! An operation line contains `jepsen.util`, optionally followed by `-` or `:`, then four
 //! tab-separated fields (whitespace-separated when the line has no tab; the value is the rest of
 //! the line): process, type, function, value, e.g.
-//! `INFO  jepsen.util - 2	:invoke	:cas	[3 0]`. Every other line (timings, stack traces, other
+//! `INFO  jepsen.util - 2⇥:invoke⇥:cas⇥[3 0]` (⇥ is a tab). Every other line (timings, stack traces, other
 //! loggers) is skipped. A line is an operation line iff its process field is an integer or
 //! `:nemesis` and its type is `:invoke`, `:ok`, `:fail` or `:info`; from then on a missing function
 //! or a value that is not EDN is an error at that line (nemesis values that are not EDN are kept as
