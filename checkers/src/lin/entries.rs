@@ -216,7 +216,10 @@ mod tests {
         let mut e = Entries::build(&m, &ops, None);
         // ids by call order: write(0), read(1), open write(2).
         assert_eq!(e.items[0].prepared, 1);
-        assert_eq!(walk(&e), vec![(0, true), (1, true), (0, false), (2, true), (1, false)]);
+        assert_eq!(
+            walk(&e),
+            vec![(0, true), (1, true), (0, false), (2, true), (1, false)]
+        );
         assert_eq!(e.required(), 2);
         let before = walk(&e);
         let (c0, c2) = (e.items[0].call_node, e.items[2].call_node);

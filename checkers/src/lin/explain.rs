@@ -64,6 +64,18 @@ pub fn anomaly<M: Model>(
     cut: Option<u64>,
     exact: bool,
 ) -> Anomaly {
+    let Some(fail) = failure(entries, &result.best) else {
+        return Anomaly {
+            kind: "nonlinearizable".into(),
+            key: key.cloned(),
+            ops: Vec::new(),
+            explanation: format!(
+                "the history{} cannot be linearized",
+                key.map(|k| format!(" of key {k}")).unwrap_or_default()
+            ),
+        };
+    };
+    let entries = &*entries;
     let op_of = |id: u32| -> &Op { &ops[prepared[entries.items[id as usize].prepared].op] };
     let short = |id: u32| -> String {
         let o = op_of(id);
@@ -74,46 +86,56 @@ pub fn anomaly<M: Model>(
         )
     };
     let key_text = key.map(|k| format!(" of key {k}")).unwrap_or_default();
-    let Some(fail) = failure(entries, &result.best) else {
-        return Anomaly {
-            kind: "nonlinearizable".into(),
-            key: key.cloned(),
-            ops: Vec::new(),
-            explanation: format!("the history{key_text} cannot be linearized"),
-        };
-    };
     let x = op_of(fail.op);
     let input = &entries.items[fail.op as usize].input;
     let when = match (x.invoke_time, x.complete_time) {
-        (Some(a), Some(b)) => format!(", invoked at {}, completed at {}", crate::fmt_time(a), crate::fmt_time(b)),
+        (Some(a), Some(b)) => format!(
+            ", invoked at {}, completed at {}",
+            crate::fmt_time(a),
+            crate::fmt_time(b)
+        ),
         _ => String::new(),
     };
     let tail_start = result.best.len().saturating_sub(SHOWN);
-    let mut tail: Vec<String> = result.best[tail_start..].iter().map(|&id| short(id)).collect();
+    let mut tail: Vec<String> = result.best[tail_start..]
+        .iter()
+        .map(|&id| short(id))
+        .collect();
     if tail_start > 0 {
         tail.insert(0, "…".into());
     }
     let prefix = if result.best.is_empty() {
-        format!("from the initial state, where {}", model.describe_state(&result.best_state))
+        "from the initial state".to_string()
     } else {
         format!(
-            "after the longest valid partial linearization ({} operations: [{}]) {}",
+            "after the longest valid partial linearization ({} operations: [{}])",
             result.best.len(),
-            tail.join(", "),
-            model.describe_state(&result.best_state)
+            tail.join(", ")
         )
     };
     let why = if model.step(&result.best_state, input).is_none() {
         model.reason(&result.best_state, input)
     } else {
-        "it could be applied there, but every order leads to a dead end later".to_string()
+        format!(
+            "where {}, it could be applied, but every order of what follows leads to a dead end",
+            model.describe_state(&result.best_state)
+        )
     };
     let conc = if fail.concurrent.is_empty() {
         String::new()
     } else {
-        let shown: Vec<String> = fail.concurrent.iter().take(SHOWN).map(|&id| short(id)).collect();
+        let shown: Vec<String> = fail
+            .concurrent
+            .iter()
+            .take(SHOWN)
+            .map(|&id| short(id))
+            .collect();
         let more = fail.concurrent.len().saturating_sub(SHOWN);
-        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
         format!(
             "; no order of it and the {} operations concurrent with it ([{}]{more}) works",
             fail.concurrent.len(),
@@ -147,7 +169,7 @@ pub fn anomaly<M: Model>(
         kind: "nonlinearizable".into(),
         key: key.cloned(),
         explanation: format!(
-            "{}{key_text} by process {} (#{}{when}) cannot be linearized: {prefix}, and {why}{conc}. {window_note}",
+            "{}{key_text} by process {} (#{}{when}) cannot be linearized: {prefix}, {why}{conc}. {window_note}.",
             model.describe_input(input),
             x.process,
             x.invoke_index,

@@ -115,7 +115,13 @@ mod tests {
             test_op("txn", v.clone(), v)
         };
         // {x}, {y}, {z,w}, then {x,y} joins the first two.
-        let ops = vec![t(&["x"]), t(&["y"]), t(&["z", "w"]), t(&["y", "x"]), t(&["w"])];
+        let ops = vec![
+            t(&["x"]),
+            t(&["y"]),
+            t(&["z", "w"]),
+            t(&["y", "x"]),
+            t(&["w"]),
+        ];
         let parts = partition(&ops, ModelKind::MultiRegister);
         let groups: Vec<Vec<usize>> = parts.into_iter().map(|p| p.ops).collect();
         assert_eq!(groups, vec![vec![0, 1, 3], vec![2, 4]]);

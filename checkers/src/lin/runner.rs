@@ -214,7 +214,9 @@ fn compose<M: Model>(
     let mut anomalies: Vec<Anomaly> = Vec::new();
     let mut unknown = crashed;
     if crashed {
-        verdict.notes.push("a worker thread failed; some partitions were not checked".into());
+        verdict
+            .notes
+            .push("a worker thread failed; some partitions were not checked".into());
     }
     for (i, r) in results {
         states += r.states;
@@ -239,7 +241,8 @@ fn compose<M: Model>(
                     deadline,
                     cancelled: &never,
                 };
-                let mut w = window::shrink(&inv.model, &inv.prepared, inv.entries, inv.result, &limits);
+                let mut w =
+                    window::shrink(&inv.model, &inv.prepared, inv.entries, inv.result, &limits);
                 states += w.states;
                 anomalies.push(explain::anomaly(
                     &inv.model,
@@ -268,7 +271,9 @@ fn compose<M: Model>(
     }
     verdict.anomalies = anomalies;
     verdict.stats.insert("ops".into(), ops.len() as u64);
-    verdict.stats.insert("partitions".into(), parts.len() as u64);
+    verdict
+        .stats
+        .insert("partitions".into(), parts.len() as u64);
     verdict.stats.insert("states_explored".into(), states);
     verdict.stats.insert("cache_hits".into(), hits);
     verdict

@@ -201,7 +201,11 @@ mod tests {
     fn concurrent_write_may_be_ordered_either_way() {
         // write 1 [0,10] and read 1 [2,4] and read 0 [1,3]: write after read 0, before read 1.
         let r = run(
-            &[(Write(1), 0, Some(10)), (Read(0), 1, Some(3)), (Read(1), 2, Some(4))],
+            &[
+                (Write(1), 0, Some(10)),
+                (Read(0), 1, Some(3)),
+                (Read(1), 2, Some(4)),
+            ],
             None,
         );
         assert_eq!(r.outcome, Outcome::Linearizable);
@@ -219,7 +223,12 @@ mod tests {
     fn open_write_may_take_effect_late_or_never() {
         // Open write 2 invoked at 0; read 2 much later; and a history where it never takes effect.
         let late = run(
-            &[(Write(2), 0, None), (Write(1), 1, Some(2)), (Read(1), 3, Some(4)), (Read(2), 50, Some(51))],
+            &[
+                (Write(2), 0, None),
+                (Write(1), 1, Some(2)),
+                (Read(1), 3, Some(4)),
+                (Read(2), 50, Some(51)),
+            ],
             None,
         );
         assert_eq!(late.outcome, Outcome::Linearizable);

@@ -126,9 +126,18 @@ mod tests {
     #[test]
     fn append_concatenates_and_get_must_match() {
         let mut m = Kv::new(None, NilRead::Literal).unwrap();
-        let a = m.parse(&test_op("append", "x".into(), "x".into())).unwrap().unwrap();
-        let b = m.parse(&test_op("append", "y".into(), "y".into())).unwrap().unwrap();
-        let g = m.parse(&test_op("get", Value::Null, "xy".into())).unwrap().unwrap();
+        let a = m
+            .parse(&test_op("append", "x".into(), "x".into()))
+            .unwrap()
+            .unwrap();
+        let b = m
+            .parse(&test_op("append", "y".into(), "y".into()))
+            .unwrap()
+            .unwrap();
+        let g = m
+            .parse(&test_op("get", Value::Null, "xy".into()))
+            .unwrap()
+            .unwrap();
         let s = m.step(&m.step(&m.init(), &a).unwrap(), &b).unwrap();
         assert_eq!(&*s, "xy");
         assert!(m.step(&s, &g).is_some());
@@ -147,7 +156,9 @@ mod tests {
         assert_eq!(wild.parse(&nil_get).unwrap(), None);
         let bad = test_op("put", Value::List(vec![]), Value::Null);
         assert!(lit.parse(&bad).unwrap_err().contains("strings"));
-        assert!(lit.parse(&test_op("cas", Value::Null, Value::Null)).is_err());
+        assert!(lit
+            .parse(&test_op("cas", Value::Null, Value::Null))
+            .is_err());
         assert_eq!(lit.open(&g), None);
     }
 }

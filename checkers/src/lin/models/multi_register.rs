@@ -103,7 +103,11 @@ impl Model for MultiRegister {
                 op.f
             ));
         }
-        let value = if op.value.is_null() { argument(op) } else { &op.value };
+        let value = if op.value.is_null() {
+            argument(op)
+        } else {
+            &op.value
+        };
         let mut out = Vec::new();
         for (write, k, v) in micro_ops(value)? {
             if !write && v.is_null() && self.nil_read == NilRead::Wildcard {
@@ -129,7 +133,12 @@ impl Model for MultiRegister {
         for m in input.iter() {
             let cur = next.as_deref().unwrap_or(state);
             if m.write {
-                set(next.get_or_insert_with(|| state.clone()), m.reg, m.val, self.init);
+                set(
+                    next.get_or_insert_with(|| state.clone()),
+                    m.reg,
+                    m.val,
+                    self.init,
+                );
             } else if self.value_of(cur, m.reg) != m.val {
                 return None;
             }
@@ -139,7 +148,12 @@ impl Model for MultiRegister {
 
     fn describe_state(&self, state: &Vec<u32>) -> String {
         let held: BTreeMap<&Value, &Value> = (1..self.regs_len() as u32)
-            .map(|r| (self.regs.value(r), self.values.value(self.value_of(state, r))))
+            .map(|r| {
+                (
+                    self.regs.value(r),
+                    self.values.value(self.value_of(state, r)),
+                )
+            })
             .collect();
         let parts: Vec<String> = held.iter().map(|(k, v)| format!("{k} = {v}")).collect();
         format!("the registers hold {{{}}}", parts.join(", "))
@@ -216,13 +230,21 @@ mod tests {
     fn wildcard_reads_vanish_and_open_txns_keep_writes() {
         let mut m = MultiRegister::new(None, NilRead::Wildcard).unwrap();
         let only_nil = txn(&[("read", "x", Value::Null)]);
-        assert_eq!(m.parse(&test_op("txn", Value::Null, only_nil)).unwrap(), None);
+        assert_eq!(
+            m.parse(&test_op("txn", Value::Null, only_nil)).unwrap(),
+            None
+        );
         let mixed = txn(&[("read", "x", 3.into()), ("write", "y", 4.into())]);
-        let t = m.parse(&test_op("txn", Value::Null, mixed)).unwrap().unwrap();
+        let t = m
+            .parse(&test_op("txn", Value::Null, mixed))
+            .unwrap()
+            .unwrap();
         let open = m.open(&t).unwrap();
         assert_eq!(open.len(), 1);
         assert!(open[0].write);
-        assert!(m.parse(&test_op("txn", Value::Int(1), Value::Int(1))).is_err());
+        assert!(m
+            .parse(&test_op("txn", Value::Int(1), Value::Int(1)))
+            .is_err());
         assert!(m.parse(&test_op("read", Value::Null, Value::Null)).is_err());
     }
 }

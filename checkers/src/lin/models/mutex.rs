@@ -97,8 +97,14 @@ mod tests {
     #[test]
     fn acquire_needs_free_and_release_needs_held() {
         let mut m = Mutex::new(None, NilRead::Literal).unwrap();
-        let a = m.parse(&test_op("acquire", Value::Null, Value::Null)).unwrap().unwrap();
-        let r = m.parse(&test_op("release", Value::Null, Value::Null)).unwrap().unwrap();
+        let a = m
+            .parse(&test_op("acquire", Value::Null, Value::Null))
+            .unwrap()
+            .unwrap();
+        let r = m
+            .parse(&test_op("release", Value::Null, Value::Null))
+            .unwrap()
+            .unwrap();
         let s = m.init();
         assert_eq!(m.step(&s, &r), None);
         let held = m.step(&s, &a).unwrap();
@@ -106,6 +112,8 @@ mod tests {
         assert_eq!(m.step(&held, &r), Some(false));
         assert!(m.parse(&test_op("read", Value::Null, Value::Null)).is_err());
         assert!(Mutex::new(Some(&Value::Int(2)), NilRead::Literal).is_err());
-        assert!(Mutex::new(Some(&Value::Bool(true)), NilRead::Literal).unwrap().init());
+        assert!(Mutex::new(Some(&Value::Bool(true)), NilRead::Literal)
+            .unwrap()
+            .init());
     }
 }

@@ -74,10 +74,7 @@ impl<const CAS: bool> Model for RegisterModel<CAS> {
             "write" => Ok(Some(RegOp::Write(self.values.id(argument(op))))),
             "cas" if CAS => match argument(op).as_list() {
                 Some([old, new]) => Ok(Some(RegOp::Cas(self.values.id(old), self.values.id(new)))),
-                _ => Err(format!(
-                    "cas needs a value [old new], got {}",
-                    argument(op)
-                )),
+                _ => Err(format!("cas needs a value [old new], got {}", argument(op))),
             },
             f => Err(format!(
                 "the {} model has no operation {f:?} (expected read, write{})",
@@ -162,9 +159,18 @@ mod tests {
     #[test]
     fn read_matches_only_the_current_value() {
         let mut m = Register::new(None, NilRead::Literal).unwrap();
-        let w = m.parse(&test_op("write", Value::Int(5), Value::Int(5))).unwrap().unwrap();
-        let r5 = m.parse(&test_op("read", Value::Null, Value::Int(5))).unwrap().unwrap();
-        let r_nil = m.parse(&test_op("read", Value::Null, Value::Null)).unwrap().unwrap();
+        let w = m
+            .parse(&test_op("write", Value::Int(5), Value::Int(5)))
+            .unwrap()
+            .unwrap();
+        let r5 = m
+            .parse(&test_op("read", Value::Null, Value::Int(5)))
+            .unwrap()
+            .unwrap();
+        let r_nil = m
+            .parse(&test_op("read", Value::Null, Value::Null))
+            .unwrap()
+            .unwrap();
         let s0 = m.init();
         assert_eq!(m.step(&s0, &r_nil), Some(s0));
         assert_eq!(m.step(&s0, &r5), None);
@@ -195,7 +201,10 @@ mod tests {
         let bad = test_op("cas", Value::Int(3), Value::Null);
         assert!(m.parse(&bad).unwrap_err().contains("[old new]"));
         let mut plain = Register::new(None, NilRead::Literal).unwrap();
-        assert!(plain.parse(&cas).unwrap_err().contains("no operation \"cas\""));
+        assert!(plain
+            .parse(&cas)
+            .unwrap_err()
+            .contains("no operation \"cas\""));
     }
 
     #[test]
@@ -210,17 +219,14 @@ mod tests {
             op: 0,
         };
         let mut ops = vec![
-            p(RegOp::Write(1), None),     // open, observed by the read: kept
-            p(RegOp::Write(2), None),     // open, never observed: pruned
-            p(RegOp::Write(3), Some(5)),  // completed: kept
-            p(RegOp::Cas(1, 4), None),    // open cas writing unobserved 4: pruned
+            p(RegOp::Write(1), None),    // open, observed by the read: kept
+            p(RegOp::Write(2), None),    // open, never observed: pruned
+            p(RegOp::Write(3), Some(5)), // completed: kept
+            p(RegOp::Cas(1, 4), None),   // open cas writing unobserved 4: pruned
             p(RegOp::Read(1), Some(9)),
         ];
         m.prune(&mut ops);
         let kept: Vec<RegOp> = ops.iter().map(|p| p.input).collect();
-        assert_eq!(
-            kept,
-            vec![RegOp::Write(1), RegOp::Write(3), RegOp::Read(1)]
-        );
+        assert_eq!(kept, vec![RegOp::Write(1), RegOp::Write(3), RegOp::Read(1)]);
     }
 }
