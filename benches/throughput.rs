@@ -49,7 +49,9 @@ struct Link {
 
 impl Link {
     async fn open(peer: String) -> Rc<Link> {
-        let stream = TcpStream::connect((peer.as_str(), PORT)).await.expect("connect");
+        let stream = TcpStream::connect((peer.as_str(), PORT))
+            .await
+            .expect("connect");
         let (mut rd, mut wr) = stream.into_split();
         let (tx, mut rx) = mpsc::unbounded_channel::<[u8; 16]>();
         tokio::task::spawn_local(async move {
@@ -176,7 +178,11 @@ fn raw_turmoil(seed: u64) {
                 remaining.set(remaining.get() - 1);
                 let (key, write, think) = {
                     let mut r = rng.borrow_mut();
-                    (r.random_range(0..8u64), r.random_bool(0.5), r.random_range(0..=10u64))
+                    (
+                        r.random_range(0..8u64),
+                        r.random_bool(0.5),
+                        r.random_range(0..=10u64),
+                    )
                 };
                 link.call(1 << 63 | u64::from(write) << 62 | key).await;
                 tokio::time::sleep(Duration::from_millis(think)).await;

@@ -23,7 +23,10 @@ fn same_seed_and_config_give_byte_identical_histories() {
     for seed in [1u64, 7, 12345] {
         let (h1, f1) = history_bytes(&small(seed));
         let (h2, f2) = history_bytes(&small(seed));
-        assert!(h1.len() > 10_000, "history of seed {seed} is suspiciously short");
+        assert!(
+            h1.len() > 10_000,
+            "history of seed {seed} is suspiciously short"
+        );
         assert!(h1 == h2, "seed {seed}: histories differ between two runs");
         assert_eq!(f1, f2, "seed {seed}: final states differ between two runs");
     }

@@ -44,7 +44,12 @@ pub struct Session {
 
 impl Session {
     /// A session with `coordinator`.
-    pub fn new(coordinator: &str, port: u16, connect_timeout: Duration, op_timeout: Duration) -> Self {
+    pub fn new(
+        coordinator: &str,
+        port: u16,
+        connect_timeout: Duration,
+        op_timeout: Duration,
+    ) -> Self {
         Session {
             pool: Pool::new(port, connect_timeout, Rc::new(Metrics::default())),
             coordinator: coordinator.to_string(),
@@ -54,7 +59,9 @@ impl Session {
 
     /// Send one client request to the coordinator and wait for its answer (unrecorded).
     pub async fn call(&self, req: Request) -> Result<Response, RpcError> {
-        self.pool.call(&self.coordinator, req, self.op_timeout).await
+        self.pool
+            .call(&self.coordinator, req, self.op_timeout)
+            .await
     }
 
     /// Perform `op` as `process`, recording it. Returns whether the process must retire (`info`).
@@ -73,13 +80,14 @@ impl Session {
             .invoke(sim_now_ns(), process, f, key, arg.clone());
         let answer = self.call(req).await;
         let node = Some(self.coordinator.clone());
-        let done = |kind: EventType, value: Value, ts: Option<u64>, error: Option<String>| Completion {
-            kind,
-            value,
-            ts,
-            node: node.clone(),
-            error,
-        };
+        let done =
+            |kind: EventType, value: Value, ts: Option<u64>, error: Option<String>| Completion {
+                kind,
+                value,
+                ts,
+                node: node.clone(),
+                error,
+            };
         let completion = match answer {
             Ok(Response::ReadOk { cell }) => done(
                 EventType::Ok,
@@ -98,7 +106,9 @@ impl Session {
                 None,
                 Some(format!("unexpected answer {other:?}")),
             ),
-            Err(e @ RpcError::Unreachable(_)) => done(EventType::Fail, arg, None, Some(e.to_string())),
+            Err(e @ RpcError::Unreachable(_)) => {
+                done(EventType::Fail, arg, None, Some(e.to_string()))
+            }
             Err(e) => done(EventType::Info, arg, None, Some(e.to_string())),
         };
         let retire = completion.kind == EventType::Info;
@@ -110,8 +120,17 @@ impl Session {
 }
 
 /// The software of one client slot: perform operations until the generator is exhausted.
-pub async fn run_slot(slot: usize, coordinator: String, shared: Rc<ClientShared>) -> turmoil::Result {
-    let session = Session::new(&coordinator, shared.port, shared.connect_timeout, shared.op_timeout);
+pub async fn run_slot(
+    slot: usize,
+    coordinator: String,
+    shared: Rc<ClientShared>,
+) -> turmoil::Result {
+    let session = Session::new(
+        &coordinator,
+        shared.port,
+        shared.connect_timeout,
+        shared.op_timeout,
+    );
     let mut process = slot as u64;
     loop {
         let op = shared.generator.borrow_mut().next_op();

@@ -178,7 +178,11 @@ pub fn run(cfg: &RunConfig) -> Result<RunOutput, String> {
 }
 
 /// Read every key once, each through a different coordinator in turn, as a fresh process.
-fn final_reads(cluster: &mut Cluster, cfg: &RunConfig, recorder: &Rc<RefCell<Recorder>>) -> Result<(), String> {
+fn final_reads(
+    cluster: &mut Cluster,
+    cfg: &RunConfig,
+    recorder: &Rc<RefCell<Recorder>>,
+) -> Result<(), String> {
     let first_process = recorder
         .borrow()
         .events()

@@ -29,7 +29,13 @@ pub fn run_dir(base: &Path, name: &str, seed: u64) -> PathBuf {
 
 /// Write `run.json`, `history.jsonl`, `final.json` and (when given) `results.json` into `dir`, and
 /// point `<base>/latest` at it.
-pub fn write_run(dir: &Path, base: &Path, out: &RunOutput, replay: String, results: Option<&Results>) -> io::Result<()> {
+pub fn write_run(
+    dir: &Path,
+    base: &Path,
+    out: &RunOutput,
+    replay: String,
+    results: Option<&Results>,
+) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let record = RunRecord {
         version: env!("CARGO_PKG_VERSION"),

@@ -60,7 +60,11 @@ pub fn render(out: &RunOutput, wall_s: f64) -> String {
         if st.digest_reads { "on" } else { "off" }
     );
     let w = &cfg.workload;
-    let _ = writeln!(s, "workload: {} clients, {} keys, {} operations", w.clients, w.keys, w.ops);
+    let _ = writeln!(
+        s,
+        "workload: {} clients, {} keys, {} operations",
+        w.clients, w.keys, w.ops
+    );
     let _ = writeln!(s, "  {:<8} {:>7} {:>7} {:>7}", "op", "ok", "fail", "info");
     let mut total = 0;
     for (f, o) in outcomes(out) {

@@ -162,7 +162,10 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for op in ops {
             if let OpSpec::Write { key, value } = op {
-                assert!(seen.insert((key, value)), "value {value} reused on key {key}");
+                assert!(
+                    seen.insert((key, value)),
+                    "value {value} reused on key {key}"
+                );
                 assert!((0..3).contains(&key));
             }
         }

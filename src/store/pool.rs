@@ -152,13 +152,23 @@ impl Pool {
     }
 
     /// Send `req` to `peer` and wait up to `deadline` for the response.
-    pub async fn call(&self, peer: &str, req: Request, deadline: Duration) -> Result<Response, RpcError> {
+    pub async fn call(
+        &self,
+        peer: &str,
+        req: Request,
+        deadline: Duration,
+    ) -> Result<Response, RpcError> {
         let conn = self.connect(peer).await?;
         self.call_on(&conn, req, deadline).await
     }
 
     /// Send `req` on an already established connection.
-    pub async fn call_on(&self, conn: &Rc<Conn>, req: Request, deadline: Duration) -> Result<Response, RpcError> {
+    pub async fn call_on(
+        &self,
+        conn: &Rc<Conn>,
+        req: Request,
+        deadline: Duration,
+    ) -> Result<Response, RpcError> {
         if conn.is_dead() {
             return Err(RpcError::Unreachable("connection closed".into()));
         }

@@ -96,12 +96,20 @@ impl std::fmt::Display for ClientError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ClientError::Unavailable { alive, needed } => {
-                write!(f, "unavailable: {alive} of {needed} needed replicas reachable")
+                write!(
+                    f,
+                    "unavailable: {alive} of {needed} needed replicas reachable"
+                )
             }
             ClientError::Timeout { answered, needed } => {
-                write!(f, "timeout: {answered} of {needed} needed replicas answered")
+                write!(
+                    f,
+                    "timeout: {answered} of {needed} needed replicas answered"
+                )
             }
-            ClientError::RepairTimeout => write!(f, "timeout: blocking read repair not acknowledged"),
+            ClientError::RepairTimeout => {
+                write!(f, "timeout: blocking read repair not acknowledged")
+            }
         }
     }
 }

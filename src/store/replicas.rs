@@ -51,7 +51,11 @@ pub async fn send(node: &Rc<Node>, target: &Target, req: Request) -> Result<Resp
 }
 
 /// Spawn [`send`] as its own task, so the caller can wait on several replicas at once.
-pub fn spawn_send(node: &Rc<Node>, target: &Target, req: Request) -> JoinHandle<Result<Response, RpcError>> {
+pub fn spawn_send(
+    node: &Rc<Node>,
+    target: &Target,
+    req: Request,
+) -> JoinHandle<Result<Response, RpcError>> {
     let node = node.clone();
     let target = target.clone();
     tokio::task::spawn_local(async move { send(&node, &target, req).await })

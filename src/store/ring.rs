@@ -159,7 +159,10 @@ mod tests {
         // Pinned: placement must not drift between versions (a hash or walk change would make old
         // run directories replay differently).
         let pinned: Vec<Vec<NodeId>> = (0..4).map(|k| a.replicas(k)).collect();
-        assert_eq!(pinned, vec![vec![2, 0, 4], vec![4, 3, 0], vec![2, 4, 3], vec![0, 4, 3]]);
+        assert_eq!(
+            pinned,
+            vec![vec![2, 0, 4], vec![4, 3, 0], vec![2, 4, 3], vec![0, 4, 3]]
+        );
     }
 
     #[test]
@@ -180,7 +183,10 @@ mod tests {
             primaries[ring.replicas(key)[0]] += 1;
         }
         for (node, &count) in primaries.iter().enumerate() {
-            assert!(count > 300, "node {node} is primary for only {count} of 5000 keys");
+            assert!(
+                count > 300,
+                "node {node} is primary for only {count} of 5000 keys"
+            );
         }
     }
 
