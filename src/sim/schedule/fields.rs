@@ -3,10 +3,10 @@
 //! [`Entry`]: a fault that may still say `random`, `halves` or `bridge` (resolved by `resolve`).
 
 use super::raw::{self, At};
+use super::value::Value;
 use super::values::{duration, groups, node_names, node_sel, offset, show, Sign};
 use super::{Fault, NodeSel, PartitionSpec, ScheduleError};
 use std::time::Duration;
-use toml::Value;
 
 /// The text being loaded and the cluster it is for.
 pub(super) struct Ctx<'a> {
@@ -209,6 +209,7 @@ fn build(t: &Table, kind: &str, kind_off: usize) -> Result<Built, ScheduleError>
         "loss" => {
             let (off, v) = t.require("rate", kind_off, &needs)?;
             let rate = match v {
+                Value::Float(f) if *f == 0.0 => 0.0, // -0.0 too
                 Value::Float(f) => *f,
                 Value::Integer(i) => *i as f64,
                 _ => f64::NAN,

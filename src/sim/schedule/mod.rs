@@ -113,6 +113,7 @@ mod fields;
 mod generate;
 mod raw;
 mod resolve;
+mod value;
 mod values;
 
 pub use generate::generate;

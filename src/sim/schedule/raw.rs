@@ -3,6 +3,7 @@
 //! `toml::Spanned`), so later errors can name a line. Parsing never fails on anything but TOML
 //! syntax; shapes that are wrong for a schedule are kept and judged by `fields`.
 
+use super::value::{humanise, Value};
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 use toml::Spanned;
@@ -28,7 +29,7 @@ impl<T> From<Spanned<T>> for At<T> {
 #[derive(Debug, Default)]
 pub(super) struct Doc {
     /// The `name` value, if given.
-    pub name: Option<At<toml::Value>>,
+    pub name: Option<At<Value>>,
     /// The `[[fault]]` tables in file order.
     pub faults: Vec<Entry>,
 }
@@ -39,7 +40,7 @@ pub(super) struct Entry {
     /// Where the table starts (its `[[fault]]` header).
     pub offset: usize,
     /// Its keys and values in file order; `None` when the element is not a table.
-    pub fields: Option<Vec<(At<String>, At<toml::Value>)>>,
+    pub fields: Option<Vec<(At<String>, At<Value>)>>,
 }
 
 /// A parse failure: a byte offset and a one-line message.
@@ -54,7 +55,8 @@ pub(super) struct RawError {
 pub(super) fn parse(text: &str) -> Result<Doc, RawError> {
     let top: TopLevel = toml::from_str(text).map_err(|e| RawError {
         offset: e.span().map_or(0, |s| s.start),
-        message: format!("invalid TOML: {}", one_line(e.message())),
+        message: humanise(e.message())
+            .unwrap_or_else(|| format!("invalid TOML: {}", one_line(e.message()))),
     })?;
     let mut doc = Doc::default();
     for (key, value) in top.0 {
@@ -97,7 +99,7 @@ struct TopLevel(Vec<(At<String>, TopValue)>);
 enum TopValue {
     /// The value of `fault`: `Some` when it is an array.
     Faults(Option<Vec<Entry>>),
-    Other(At<toml::Value>),
+    Other(At<Value>),
 }
 
 impl<'de> Deserialize<'de> for TopLevel {
@@ -122,7 +124,7 @@ impl<'de> Visitor<'de> for TopVisitor {
             let value = if key.value == "fault" {
                 TopValue::Faults(map.next_value::<FaultList>()?.0)
             } else {
-                TopValue::Other(At::from(map.next_value::<Spanned<toml::Value>>()?))
+                TopValue::Other(At::from(map.next_value::<Spanned<Value>>()?))
             };
             out.push((key, value));
         }
@@ -190,7 +192,7 @@ impl<'de> Visitor<'de> for FaultListVisitor {
 }
 
 /// One element of the `fault` array: `Some(fields)` for a table, `None` otherwise.
-struct EntryFields(Option<Vec<(At<String>, At<toml::Value>)>>);
+struct EntryFields(Option<Vec<(At<String>, At<Value>)>>);
 
 impl<'de> Deserialize<'de> for EntryFields {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -217,7 +219,7 @@ impl<'de> Visitor<'de> for EntryVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EntryFields, A::Error> {
         let mut fields = Vec::new();
         while let Some(key) = map.next_key::<Spanned<String>>()? {
-            let value = map.next_value::<Spanned<toml::Value>>()?;
+            let value = map.next_value::<Spanned<Value>>()?;
             fields.push((At::from(key), At::from(value)));
         }
         Ok(EntryFields(Some(fields)))
@@ -269,6 +271,13 @@ mod tests {
             "{}",
             e.message
         );
+        for (text, want) in [
+            ("fault = [1979-05-27]\n", "a date-time is not allowed here"),
+            ("[[fault]]\nat.x = 1\n", "a dotted key is not allowed here"),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert!(e.message.starts_with(want), "{}", e.message);
+        }
         let text = "[[fault]]\nat = \"1s\nkind = \"heal\"\n";
         let e = parse(text).unwrap_err();
         assert_eq!(line_of(text, e.offset), 2);

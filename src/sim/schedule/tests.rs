@@ -172,6 +172,12 @@ fn a_lift_that_cannot_happen_is_blamed_on_its_duration() {
 }
 
 #[test]
+fn a_negative_zero_rate_is_plain_zero() {
+    let s = load_str("[[fault]]\nat = \"1s\"\nkind = \"loss\"\nrate = -0.0\n").unwrap();
+    assert_eq!(s.steps[0].fault.describe(), "loss 0%");
+}
+
+#[test]
 fn heal_all_restarts_and_resumes_everything() {
     let text = "[[fault]]\nat = \"1s\"\nkind = \"crash\"\nnode = \"n1\"\n\
                 [[fault]]\nat = \"1s\"\nkind = \"pause\"\nnode = \"n2\"\n\
@@ -259,6 +265,11 @@ const VOCAB: &[&str] = &[
     "[fault]",
     "x = 1",
     "at = \"1s\" # c",
+    "at.x = 1",
+    "fault = [1979-05-27]",
+    "at = 1979-05-27",
+    "[[fault.x]]",
+    "node = [\"n1\"]",
 ];
 
 proptest! {

@@ -3,10 +3,10 @@
 //! used in error messages.
 
 use super::fields::Table;
+use super::value::Value;
 use super::NodeSel;
 use super::ScheduleError;
 use std::time::Duration;
-use toml::Value;
 
 /// Explicit groups: non-empty, known, disjoint; the unlisted nodes become one more group, and
 /// the result must have at least two sides.
@@ -195,13 +195,5 @@ pub(super) fn offset(t: &Table, off: usize, v: &Value) -> Result<i64, ScheduleEr
 
 /// A short one-line rendering of a TOML value for "(got …)".
 pub(super) fn show(v: &Value) -> String {
-    match v {
-        Value::String(s) if s.chars().count() > 40 => {
-            format!("{:?}…", s.chars().take(40).collect::<String>())
-        }
-        Value::String(s) => format!("{s:?}"),
-        Value::Array(_) => "an array".to_string(),
-        Value::Table(_) => "a table".to_string(),
-        other => other.to_string(),
-    }
+    v.show()
 }
