@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod run;
+pub mod run_args;
 
 use clap::{Parser, Subcommand};
 

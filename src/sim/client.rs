@@ -17,6 +17,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
+/// How long a client waits after a definite failure before its next operation.
+pub const FAIL_BACKOFF: Duration = Duration::from_millis(100);
+
 /// What every client of a run shares.
 pub struct ClientShared {
     /// The history.
@@ -64,8 +67,13 @@ impl Session {
             .await
     }
 
-    /// Perform `op` as `process`, recording it. Returns whether the process must retire (`info`).
-    pub async fn perform(&self, recorder: &RefCell<Recorder>, process: u64, op: OpSpec) -> bool {
+    /// Perform `op` as `process`, recording it. Returns how it ended (`Info` retires the process).
+    pub async fn perform(
+        &self,
+        recorder: &RefCell<Recorder>,
+        process: u64,
+        op: OpSpec,
+    ) -> EventType {
         let (f, key, arg, req) = match op {
             OpSpec::Read { key } => ("read", key, Value::Null, Request::ClientRead { key }),
             OpSpec::Write { key, value } => (
@@ -111,11 +119,11 @@ impl Session {
             }
             Err(e) => done(EventType::Info, arg, None, Some(e.to_string())),
         };
-        let retire = completion.kind == EventType::Info;
+        let kind = completion.kind;
         recorder
             .borrow_mut()
             .complete(sim_now_ns(), process, f, key, completion);
-        retire
+        kind
     }
 }
 
@@ -135,11 +143,17 @@ pub async fn run_slot(
     loop {
         let op = shared.generator.borrow_mut().next_op();
         let Some(op) = op else { break };
-        if session.perform(&shared.recorder, process, op).await {
+        let outcome = session.perform(&shared.recorder, process, op).await;
+        if outcome == EventType::Info {
             process += shared.clients as u64;
         }
-        let think = shared.generator.borrow_mut().think_time();
-        tokio::time::sleep(think).await;
+        let mut pause = shared.generator.borrow_mut().think_time();
+        if outcome == EventType::Fail {
+            // Back off: a crashed or cut-off coordinator refuses at once, and retrying at full
+            // speed would spend the whole workload on refusals.
+            pause += FAIL_BACKOFF;
+        }
+        tokio::time::sleep(pause).await;
     }
     shared.finished.set(shared.finished.get() + 1);
     Ok(())

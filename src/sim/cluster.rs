@@ -8,6 +8,7 @@
 use super::clock::ClockOffsets;
 use super::seed::derive;
 use crate::store::config::StoreConfig;
+use crate::store::merkle;
 use crate::store::metrics::Metrics;
 use crate::store::node::{self, NodeEnv};
 use crate::store::ring::Ring;
@@ -149,6 +150,35 @@ impl Cluster {
             };
             cells.all(|c| c == Ok(first))
         })
+    }
+
+    /// Whether every pair of nodes that share a ring range hold Merkle trees with equal roots over
+    /// that range (all replicas of every key agree); a crashed node never agrees.
+    pub fn roots_agree(&self) -> bool {
+        let observed = self.observed.borrow();
+        let depth = self.config.anti_entropy.depth;
+        let empty = CellMap::new();
+        for a in 0..self.ring.nodes().len() {
+            for b in merkle::peers_sharing(&self.ring, a) {
+                if b < a {
+                    continue;
+                }
+                let (na, nb) = (self.ring.name(a), self.ring.name(b));
+                if self.down.contains(na) || self.down.contains(nb) {
+                    return false;
+                }
+                let cells = |n: &str| observed.get(n).map(|c| c.borrow().clone());
+                let (ca, cb) = (cells(na), cells(nb));
+                let ta =
+                    merkle::shared_tree(ca.as_ref().unwrap_or(&empty), &self.ring, a, b, depth);
+                let tb =
+                    merkle::shared_tree(cb.as_ref().unwrap_or(&empty), &self.ring, a, b, depth);
+                if ta.root() != tb.root() {
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     /// Every replica's cells for keys `0..keys`, with placement.

@@ -16,6 +16,7 @@ pub mod netmodel;
 pub mod clock;
 pub mod cluster;
 pub mod judge;
+pub mod nemesis;
 pub mod recorder;
 pub mod run;
 pub mod rundir;

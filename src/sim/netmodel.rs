@@ -71,8 +71,11 @@ impl NetModel {
         }
     }
 
-    /// Block both directions between groups (nodes of the cluster not listed form one more group).
+    /// Replace every partition by `groups`: two nodes can exchange messages iff some group holds
+    /// both (groups may share a node, as in a bridge); nodes of the cluster not listed form one more
+    /// group.
     pub fn partition_groups(&mut self, groups: &[Vec<String>]) {
+        self.heal();
         let listed: BTreeSet<&String> = groups.iter().flatten().collect();
         let rest: Vec<String> = self
             .nodes
@@ -84,10 +87,14 @@ impl NetModel {
         if !rest.is_empty() {
             all.push(rest);
         }
-        for (i, g) in all.iter().enumerate() {
-            for h in all.iter().skip(i + 1) {
-                self.block(g, h);
-                self.block(h, g);
+        let nodes = self.nodes.clone();
+        for (i, a) in nodes.iter().enumerate() {
+            for b in nodes.iter().skip(i + 1) {
+                let together = all.iter().any(|g| g.contains(a) && g.contains(b));
+                if !together {
+                    self.blocked.insert((a.clone(), b.clone()));
+                    self.blocked.insert((b.clone(), a.clone()));
+                }
             }
         }
     }
@@ -227,6 +234,19 @@ mod tests {
         assert_eq!(m.desired("n2", "n3"), LinkState::Healthy);
         assert_eq!(m.desired("n1", "c0"), LinkState::Healthy, "clients are never partitioned");
         assert!(m.sync().is_empty(), "nothing changes twice");
+    }
+
+    #[test]
+    fn a_bridge_node_talks_to_both_sides() {
+        let mut m = model();
+        m.partition_groups(&[names(&["n1", "n2"]), names(&["n2", "n3"])]);
+        assert_eq!(m.desired("n1", "n3"), LinkState::Partitioned);
+        assert_eq!(m.desired("n1", "n2"), LinkState::Healthy);
+        assert_eq!(m.desired("n2", "n3"), LinkState::Healthy);
+        // A new partition replaces the old one.
+        m.partition_groups(&[names(&["n1", "n3"])]);
+        assert_eq!(m.desired("n1", "n3"), LinkState::Healthy);
+        assert_eq!(m.desired("n2", "n3"), LinkState::Partitioned);
     }
 
     #[test]

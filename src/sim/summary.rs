@@ -83,6 +83,21 @@ pub fn render(out: &RunOutput, wall_s: f64) -> String {
     );
     let _ = writeln!(
         s,
+        "faults: schedule {} ({} steps{}); hints {} stored, {} replayed, {} expired; anti-entropy {} rounds, {} cells streamed",
+        cfg.schedule.name,
+        cfg.schedule.steps.len(),
+        match out.stats.faults_unreached {
+            0 => String::new(),
+            n => format!(", {n} not reached before the workload ended"),
+        },
+        c("hints_stored"),
+        c("hints_replayed"),
+        c("hints_expired"),
+        c("ae_rounds"),
+        c("ae_cells_streamed")
+    );
+    let _ = writeln!(
+        s,
         "network: {} frames, {} bytes sent",
         c("frames_sent"),
         c("bytes_sent")

@@ -122,6 +122,38 @@ impl Schedule {
     }
 }
 
+impl Schedule {
+    /// Every node a step names (to check a schedule against a cluster).
+    pub fn named_nodes(&self) -> std::collections::BTreeSet<String> {
+        let mut out = std::collections::BTreeSet::new();
+        let mut sel = |n: &NodeSel| {
+            if let Some(n) = n.name() {
+                out.insert(n.to_string());
+            }
+        };
+        let mut names = Vec::new();
+        for step in &self.steps {
+            match &step.fault {
+                Fault::Partition(PartitionSpec::Groups(groups)) => {
+                    names.extend(groups.iter().flatten().cloned())
+                }
+                Fault::Partition(PartitionSpec::OneWay { from, to }) => {
+                    names.extend(from.iter().chain(to).cloned())
+                }
+                Fault::Partition(PartitionSpec::Isolate(n))
+                | Fault::Crash(n)
+                | Fault::Restart(n)
+                | Fault::Pause(n)
+                | Fault::Resume(n)
+                | Fault::ClockSkew { node: n, .. } => sel(n),
+                _ => {}
+            }
+        }
+        out.extend(names);
+        out
+    }
+}
+
 impl fmt::Display for Schedule {
     /// The name, then one line per step.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
