@@ -270,3 +270,27 @@ fn many_anomalies_are_capped_in_text_but_all_in_json() {
         Some(15)
     );
 }
+
+#[test]
+fn invalid_utf8_is_reported_at_its_line_except_in_logs() {
+    let dir = scratch("utf8");
+    let mut bytes = GOOD.as_bytes().to_vec();
+    bytes.extend_from_slice(
+        b"{\"index\":4,\"process\":0,\"type\":\"invoke\",\"f\":\"read\",\"value\":\"\xff\"}\n",
+    );
+    let h = dir.join("h.jsonl");
+    std::fs::write(&h, &bytes).expect("write");
+    let o = check(&[h.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).starts_with(&format!("{}:5: invalid UTF-8", h.display())),
+        "{}",
+        stderr(&o)
+    );
+
+    let log = dir.join("etcd.log");
+    std::fs::write(&log, b"\xff\xfe garbage\nINFO  jepsen.util - 1\t:invoke\t:write\t3\nINFO  jepsen.util - 1\t:ok\t:write\t3\n").expect("write");
+    let o = check(&[log.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("2 events"), "{}", stdout(&o));
+}

@@ -108,6 +108,14 @@ pub(crate) fn is_ok_read(op: &Op) -> bool {
     op.f == "read" && op.outcome == Outcome::Ok
 }
 
+/// `items` sorted by `key` (ties by position), computing each key once: sorting compact
+/// `(key, op)` pairs keeps the comparisons in cache on million-operation histories.
+pub(crate) fn sorted_by<K: Ord>(items: &[u32], key: impl Fn(u32) -> K) -> Vec<u32> {
+    let mut keyed: Vec<(K, u32)> = items.iter().map(|&i| (key(i), i)).collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
 /// Group `ops` by key; keys come out in ascending order.
 pub(crate) fn by_key(ops: &[Op]) -> Vec<KeyOps<'_>> {
     let mut slot: FastMap<Option<&Value>, usize> = FastMap::default();

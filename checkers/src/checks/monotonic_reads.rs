@@ -16,7 +16,7 @@
 //! frontier in O(1). Then the same is done per process in process order. O(n log n) overall.
 //! Reads whose value has no unique write (ambiguous or phantom) are not compared by write order.
 
-use super::index::{by_key, KeyOps};
+use super::index::{by_key, sorted_by, KeyOps};
 use super::{began, ended, events_of, key_name, shown, Report};
 use crate::ops::Op;
 use crate::value::Value;
@@ -119,10 +119,8 @@ impl<'a> Frontier<'a> {
 
 /// Real-time sweep over one key; returns the reads it flagged (sorted).
 fn real_time(ops: &[Op], k: &KeyOps<'_>, report: &mut Report) -> Vec<u32> {
-    let mut by_call = k.reads.clone();
-    by_call.sort_by_key(|&r| ops[r as usize].call);
-    let mut by_ret = k.reads.clone();
-    by_ret.sort_by_key(|&r| ops[r as usize].ret);
+    let by_call = sorted_by(&k.reads, |r| ops[r as usize].call);
+    let by_ret = sorted_by(&k.reads, |r| ops[r as usize].ret);
     let mut frontier = Frontier::default();
     let mut next = 0;
     let mut flagged = Vec::new();
@@ -146,8 +144,9 @@ fn real_time(ops: &[Op], k: &KeyOps<'_>, report: &mut Report) -> Vec<u32> {
 
 /// Per-process sweep over one key, reporting only reads the real-time sweep did not flag.
 fn per_process(ops: &[Op], k: &KeyOps<'_>, flagged: &[u32], report: &mut Report) {
-    let mut order = k.reads.clone();
-    order.sort_by_key(|&r| (ops[r as usize].process, ops[r as usize].call));
+    let order = sorted_by(&k.reads, |r| {
+        (ops[r as usize].process, ops[r as usize].call)
+    });
     let mut frontier = Frontier::default();
     let mut process = None;
     for &r2 in &order {

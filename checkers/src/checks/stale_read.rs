@@ -15,7 +15,7 @@
 //! invocation rank while acknowledged writes are absorbed in completion-rank order, keeping the
 //! latest-invoked absorbed write. Each read is compared in O(1): O(n log n) overall.
 
-use super::index::{by_key, written_value, KeyOps};
+use super::index::{by_key, sorted_by, written_value, KeyOps};
 use super::{began, ended, events_of, key_name, shown, Report};
 use crate::ops::{Op, Outcome};
 use crate::verdict::Verdict;
@@ -69,8 +69,8 @@ fn raise(latest: &mut Option<u32>, ops: &[Op], w: u32) {
 }
 
 fn per_process(ops: &[Op], k: &KeyOps<'_>, acked: &[u32], report: &mut Report) -> Vec<u32> {
-    let mut order: Vec<u32> = k.reads.iter().chain(acked).copied().collect();
-    order.sort_by_key(|&i| (ops[i as usize].process, ops[i as usize].call));
+    let all: Vec<u32> = k.reads.iter().chain(acked).copied().collect();
+    let order = sorted_by(&all, |i| (ops[i as usize].process, ops[i as usize].call));
     let mut flagged = Vec::new();
     let mut latest: Option<u32> = None;
     let mut process = None;
@@ -94,10 +94,8 @@ fn per_process(ops: &[Op], k: &KeyOps<'_>, acked: &[u32], report: &mut Report) -
 }
 
 fn real_time(ops: &[Op], k: &KeyOps<'_>, acked: &[u32], flagged: &[u32], report: &mut Report) {
-    let mut by_call = k.reads.clone();
-    by_call.sort_by_key(|&r| ops[r as usize].call);
-    let mut by_ret = acked.to_vec();
-    by_ret.sort_by_key(|&w| ops[w as usize].ret);
+    let by_call = sorted_by(&k.reads, |r| ops[r as usize].call);
+    let by_ret = sorted_by(acked, |w| ops[w as usize].ret);
     let mut latest: Option<u32> = None;
     let mut next = 0;
     for &r in &by_call {
