@@ -16,6 +16,7 @@
 //! position (we need one per operation), and it read a 1M-operation history in about 12 s on our
 //! machine; this reader is a small byte-level recursive descent parser with line tracking.
 
+mod atom;
 pub mod convert;
 pub mod history;
 pub mod reader;
