@@ -134,7 +134,12 @@ fn duplicate_values_are_not_compared_by_write_order() {
         .write(0, 1, 1, 40, 50) // 1 again: a read of 1 names no single write
         .read(1, 1, Some(2), 31, 35)
         .read(1, 1, Some(1), 60, 70);
-    assert_eq!(check(&h.ops()).valid, Validity::Valid);
+    let v = check(&h.ops());
+    assert_eq!(v.valid, Validity::Valid);
+    assert!(
+        v.notes.iter().any(|n| n.contains("more than once")),
+        "{v:?}"
+    );
 }
 
 #[test]

@@ -88,6 +88,14 @@ impl<'a> KeyOps<'a> {
         }
     }
 
+    /// How many values were written more than once (their reads name no single write).
+    pub fn ambiguous(&self) -> usize {
+        self.written
+            .values()
+            .filter(|w| **w == Writer::Ambiguous)
+            .count()
+    }
+
     /// Whether `v` was written by some write that did not fail.
     pub fn was_written(&self, v: &Value) -> bool {
         self.written.contains_key(v)

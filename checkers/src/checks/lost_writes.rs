@@ -71,6 +71,7 @@ pub fn check(ops: &[Op], final_state: Option<&FinalState>) -> Verdict {
     }
     report.stat("acknowledged-writes", acked_total);
     report.stat("keys", keys.len() as u64);
+    super::note_ambiguous(&mut report, &keys);
     if final_state.is_none() {
         report.note(
             "no final.json: the final state is taken from reads that followed every write".into(),

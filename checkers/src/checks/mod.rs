@@ -119,6 +119,16 @@ impl Report {
     }
 }
 
+/// Note values written more than once, whose reads the write-order rules cannot place.
+pub(crate) fn note_ambiguous(report: &mut Report, keys: &[index::KeyOps<'_>]) {
+    let n: usize = keys.iter().map(index::KeyOps::ambiguous).sum();
+    if n > 0 {
+        report.note(format!(
+            "{n} values were written more than once to the same key; reads of them were not compared by write order"
+        ));
+    }
+}
+
 /// `key 3`, or `the register` for an unkeyed history.
 pub(crate) fn key_name(key: Option<&Value>) -> String {
     key.map_or_else(|| "the register".to_string(), |k| format!("key {k}"))

@@ -37,6 +37,7 @@ pub fn check(ops: &[Op]) -> Verdict {
     }
     report.stat("reads", reads as u64);
     report.stat("keys", keys.len() as u64);
+    super::note_ambiguous(&mut report, &keys);
     report.finish()
 }
 
