@@ -6,10 +6,12 @@
 //! - [`store`]: the system under test — ring, storage, replica, coordinator, read repair.
 //!   It knows nothing of the harness.
 //! - [`sim`]: the harness — cluster in turmoil, clocks, generator, recorder, one run.
+//! - [`lab`]: experiments for your own `cargo test` (run builder, seeds, `assert_valid`).
 //! - [`cli`]: the command-line front end (`quorumlab run`, `quorumlab check`).
 //! - [`checkers`] (re-exported crate `quorumlab-checkers`): history types and checkers.
 
 pub mod cli;
+pub mod lab;
 pub mod sim;
 pub mod store;
 

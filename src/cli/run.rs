@@ -33,7 +33,11 @@ pub fn run(args: RunArgs) -> i32 {
     };
     let wall = started.elapsed().as_secs_f64();
     print!("{}", summary::render(&out, wall));
-    let verdict = match judge::judge(&out.history, &out.final_state, None) {
+    let verdict = match judge::judge(
+        &out.history,
+        &out.final_state,
+        args.checkers.clone().map(|c| c.0),
+    ) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("quorumlab run: the recorded history is malformed: {e}");

@@ -100,13 +100,16 @@ pub struct RunArgs {
     /// Generate the fault schedule from the seed, drawing a subset of these kinds (swarm
     /// testing): partition, crash, loss, latency, clock-skew, pause; or `all`.
     #[arg(long, value_parser = parse_kinds)]
-    pub nemesis: Option<Vec<FaultKind>>,
+    pub nemesis: Option<Kinds>,
     /// Longest quiesce (ms) waiting for replicas to agree after heal.
     #[arg(long, default_value_t = 5000)]
     pub quiesce_ms: u64,
     /// Write `trace.log` (the store's tracing, stamped with simulated time) into the run directory.
     #[arg(long)]
     pub trace: bool,
+    /// Run only these checkers (default: all), e.g. `monotonic-reads,stale-read`.
+    #[arg(long, value_parser = parse_checkers)]
+    pub checkers: Option<Checkers>,
 }
 
 impl Default for RunArgs {
@@ -132,6 +135,7 @@ impl Default for RunArgs {
             nemesis: None,
             quiesce_ms: 5000,
             trace: false,
+            checkers: None,
         }
     }
 }
@@ -151,11 +155,25 @@ fn parse_fraction(s: &str) -> Result<f64, String> {
     }
 }
 
-fn parse_kinds(s: &str) -> Result<Vec<FaultKind>, String> {
+/// A list of fault kinds (`--nemesis partition,crash`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kinds(pub Vec<FaultKind>);
+
+/// A list of checker names (`--checkers monotonic-reads,stale-read`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkers(pub Vec<&'static str>);
+
+fn parse_checkers(s: &str) -> Result<Checkers, String> {
+    quorumlab_checkers::suite::resolve(s).map(Checkers)
+}
+
+fn parse_kinds(s: &str) -> Result<Kinds, String> {
     if s.trim() == "all" {
-        return Ok(FaultKind::ALL.to_vec());
+        return Ok(Kinds(FaultKind::ALL.to_vec()));
     }
-    FaultKind::parse_list(s).map_err(|e| e.to_string())
+    FaultKind::parse_list(s)
+        .map(Kinds)
+        .map_err(|e| e.to_string())
 }
 
 impl RunArgs {
@@ -194,7 +212,7 @@ impl RunArgs {
             }
             return schedule::load(path, nodes, self.seed).map_err(|e| e.to_string());
         }
-        if let Some(kinds) = &self.nemesis {
+        if let Some(Kinds(kinds)) = &self.nemesis {
             return Ok(schedule::generate(self.seed, kinds, nodes, self.horizon()));
         }
         Ok(RunConfig::new(self.seed).schedule)
@@ -219,7 +237,7 @@ impl RunArgs {
                     .and_then(|s| s.to_str())
                     .unwrap_or("schedule");
                 let _ = write!(name, "-{stem}");
-            } else if let Some(kinds) = &self.nemesis {
+            } else if let Some(Kinds(kinds)) = &self.nemesis {
                 let kinds: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
                 let _ = write!(name, "-{}", kinds.join("+"));
             }
@@ -253,9 +271,12 @@ impl RunArgs {
         if let Some(path) = &self.schedule {
             let _ = write!(cmd, " --schedule {}", path.display());
         }
-        if let Some(kinds) = &self.nemesis {
+        if let Some(Kinds(kinds)) = &self.nemesis {
             let kinds: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
             let _ = write!(cmd, " --nemesis {}", kinds.join(","));
+        }
+        if let Some(Checkers(checkers)) = &self.checkers {
+            let _ = write!(cmd, " --checkers {}", checkers.join(","));
         }
         cmd
     }

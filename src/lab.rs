@@ -1,0 +1,395 @@
+//! # Experiments: quorumlab in your own `cargo test`
+//!
+//! An [`Experiment`] is a store configuration, a workload, a fault schedule and a set of seeds. It
+//! runs every seed (one simulation per thread, several threads at once), checks each history with
+//! every checker, and returns a [`Report`]. [`Report::assert_valid`] panics with each anomaly
+//! explained and the exact `quorumlab run …` command that replays the failing seed; the failing
+//! run's directory (history, final state, results) is kept under `target/quorumlab/`.
+//!
+//! ```no_run
+//! use quorumlab::lab::Experiment;
+//! use quorumlab::store::config::{ConsistencyLevel, ReadRepair};
+//!
+//! Experiment::new("quorum-under-partitions")
+//!     .read_cl(ConsistencyLevel::Quorum)
+//!     .write_cl(ConsistencyLevel::Quorum)
+//!     .read_repair(ReadRepair::Blocking)
+//!     .schedule_file("tests/schedules/partition-halves.toml")
+//!     .seeds(1..=20)
+//!     .run()
+//!     .assert_valid();
+//! ```
+
+use crate::cli::run_args::{Checkers, Kinds, RunArgs, Switch};
+use crate::sim::judge::judge;
+use crate::sim::run::{run, RunStats};
+use crate::sim::rundir;
+use crate::sim::schedule::{FaultKind, Schedule};
+use crate::sim::summary::{outcomes, Outcomes};
+use crate::store::config::{ConsistencyLevel, ReadRepair};
+use quorumlab_checkers::{Results, Validity};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// A configuration and a set of seeds to run it on.
+#[derive(Clone, Debug)]
+pub struct Experiment {
+    name: String,
+    args: RunArgs,
+    schedule: Option<Schedule>,
+    seeds: Vec<u64>,
+    threads: usize,
+    out: PathBuf,
+}
+
+/// What happened on one seed.
+#[derive(Clone, Debug)]
+pub struct SeedOutcome {
+    /// The seed.
+    pub seed: u64,
+    /// Every checker's verdict.
+    pub results: Results,
+    /// Timings and store counters.
+    pub stats: RunStats,
+    /// Outcome counts per operation kind (`read`, `write`).
+    pub ops: BTreeMap<String, Outcomes>,
+    /// The command that replays this seed.
+    pub replay: String,
+    /// Where its run directory was written (only for seeds that were not valid).
+    pub dir: Option<PathBuf>,
+}
+
+/// The outcome of an experiment, seed by seed.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The experiment's name.
+    pub name: String,
+    /// One entry per seed, in seed order.
+    pub seeds: Vec<SeedOutcome>,
+}
+
+impl Experiment {
+    /// An experiment on the default cluster and workload, no faults, seed 1.
+    pub fn new(name: &str) -> Experiment {
+        Experiment {
+            name: name.to_string(),
+            args: RunArgs::default(),
+            schedule: None,
+            seeds: vec![1],
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            out: PathBuf::from("target/quorumlab"),
+        }
+    }
+
+    /// Number of store nodes.
+    pub fn nodes(mut self, n: u16) -> Self {
+        self.args.nodes = n;
+        self
+    }
+    /// Replication factor.
+    pub fn rf(mut self, rf: u16) -> Self {
+        self.args.rf = rf;
+        self
+    }
+    /// Read consistency level.
+    pub fn read_cl(mut self, cl: ConsistencyLevel) -> Self {
+        self.args.read_cl = cl;
+        self
+    }
+    /// Write consistency level.
+    pub fn write_cl(mut self, cl: ConsistencyLevel) -> Self {
+        self.args.write_cl = cl;
+        self
+    }
+    /// Read-repair mode.
+    pub fn read_repair(mut self, mode: ReadRepair) -> Self {
+        self.args.read_repair = mode;
+        self
+    }
+    /// Digest reads on or off.
+    pub fn digest_reads(mut self, on: bool) -> Self {
+        self.args.digest_reads = Switch::from_bool(on);
+        self
+    }
+    /// Hinted handoff on or off.
+    pub fn hints(mut self, on: bool) -> Self {
+        self.args.hints = Switch::from_bool(on);
+        self
+    }
+    /// Merkle-tree anti-entropy on or off.
+    pub fn anti_entropy(mut self, on: bool) -> Self {
+        self.args.anti_entropy = Switch::from_bool(on);
+        self
+    }
+    /// Concurrent clients.
+    pub fn clients(mut self, n: u64) -> Self {
+        self.args.clients = n;
+        self
+    }
+    /// Number of keys.
+    pub fn keys(mut self, n: u64) -> Self {
+        self.args.keys = n;
+        self
+    }
+    /// Operations per run.
+    pub fn ops(mut self, n: u64) -> Self {
+        self.args.ops = n;
+        self
+    }
+    /// Fraction of reads.
+    pub fn read_fraction(mut self, f: f64) -> Self {
+        self.args.read_fraction = f;
+        self
+    }
+    /// Longest think time between a client's operations (ms).
+    pub fn think_ms(mut self, ms: u64) -> Self {
+        self.args.think_ms = ms;
+        self
+    }
+    /// Faults from a TOML schedule file (or a JSON schedule as stored in `run.json`).
+    pub fn schedule_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.args.schedule = Some(path.as_ref().to_path_buf());
+        self.args.nemesis = None;
+        self.schedule = None;
+        self
+    }
+    /// Faults built in code (must name concrete nodes).
+    pub fn schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = Some(schedule);
+        self.args.schedule = None;
+        self.args.nemesis = None;
+        self
+    }
+    /// Faults generated from each seed, drawing a subset of `kinds` (swarm testing).
+    pub fn nemesis(mut self, kinds: &[FaultKind]) -> Self {
+        self.args.nemesis = Some(Kinds(kinds.to_vec()));
+        self.args.schedule = None;
+        self.schedule = None;
+        self
+    }
+    /// Run one seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seeds = vec![seed];
+        self
+    }
+    /// Run every seed of a range or list.
+    pub fn seeds(mut self, seeds: impl IntoIterator<Item = u64>) -> Self {
+        self.seeds = seeds.into_iter().collect();
+        self
+    }
+    /// Only these checkers (names as for `quorumlab check --checkers`).
+    pub fn checkers(mut self, names: &[&'static str]) -> Self {
+        self.args.checkers = Some(Checkers(names.to_vec()));
+        self
+    }
+    /// How many seeds run at once (default: the machine's parallelism).
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = n.max(1);
+        self
+    }
+    /// Where run directories of seeds that were not valid go (default `target/quorumlab`).
+    pub fn out_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.out = dir.as_ref().to_path_buf();
+        self
+    }
+
+    /// The flags of one seed, with a code-built schedule saved where the replay command finds it.
+    fn args_for(&self, seed: u64) -> Result<RunArgs, String> {
+        let mut args = self.args.clone();
+        args.seed = seed;
+        args.out = self.out.clone();
+        args.name = Some(self.name.clone());
+        if let Some(schedule) = &self.schedule {
+            let dir = rundir::run_dir(&self.out, &self.name, seed);
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let path = dir.join("schedule.json");
+            let json = rundir::to_json(schedule).map_err(|e| e.to_string())?;
+            rundir::write_atomic(&path, &json).map_err(|e| format!("{}: {e}", path.display()))?;
+            args.schedule = Some(path);
+        }
+        Ok(args)
+    }
+
+    fn run_seed(&self, seed: u64) -> Result<SeedOutcome, String> {
+        let args = self.args_for(seed)?;
+        let cfg = args.config()?;
+        let out = run(&cfg)?;
+        let verdict = judge(
+            &out.history,
+            &out.final_state,
+            args.checkers.clone().map(|c| c.0),
+        )?;
+        let replay = args.replay_command();
+        let dir = if verdict.results.valid == Validity::Valid {
+            None
+        } else {
+            let dir = rundir::run_dir(&self.out, &self.name, seed);
+            rundir::write_run(
+                &dir,
+                &self.out,
+                &out,
+                replay.clone(),
+                Some(&verdict.results),
+            )
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+            Some(dir)
+        };
+        Ok(SeedOutcome {
+            seed,
+            ops: outcomes(&out),
+            stats: out.stats,
+            results: verdict.results,
+            replay,
+            dir,
+        })
+    }
+
+    /// Run every seed and check it. Panics only if a run cannot be set up at all (bad schedule
+    /// file, inconsistent flags): that is a broken test, not a finding.
+    pub fn run(&self) -> Report {
+        let next = Mutex::new(0usize);
+        let done: Mutex<Vec<Result<SeedOutcome, String>>> = Mutex::new(Vec::new());
+        std::thread::scope(|scope| {
+            for _ in 0..self.threads.min(self.seeds.len()).max(1) {
+                scope.spawn(|| loop {
+                    let i = {
+                        let mut n = next.lock().unwrap_or_else(|e| e.into_inner());
+                        let i = *n;
+                        *n += 1;
+                        i
+                    };
+                    let Some(&seed) = self.seeds.get(i) else {
+                        break;
+                    };
+                    let outcome = self.run_seed(seed).map_err(|e| format!("seed {seed}: {e}"));
+                    done.lock().unwrap_or_else(|e| e.into_inner()).push(outcome);
+                });
+            }
+        });
+        let mut seeds = Vec::new();
+        for outcome in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            match outcome {
+                Ok(o) => seeds.push(o),
+                Err(e) => panic!("experiment {}: {e}", self.name),
+            }
+        }
+        seeds.sort_by_key(|o| o.seed);
+        Report {
+            name: self.name.clone(),
+            seeds,
+        }
+    }
+}
+
+impl SeedOutcome {
+    /// Whether `checker` found a violation on this seed.
+    pub fn violates(&self, checker: &str) -> bool {
+        self.results
+            .checkers
+            .iter()
+            .any(|v| v.checker == checker && v.valid == Validity::Invalid)
+    }
+
+    /// The anomalies explained, the replay command and the run directory, for a person.
+    pub fn explain(&self) -> String {
+        let mut s = format!("seed {}: {}\n", self.seed, self.results.valid);
+        for v in &self.results.checkers {
+            if v.valid == Validity::Valid {
+                continue;
+            }
+            let _ = writeln!(s, "  {}: {}", v.checker, v.valid);
+            for a in v.anomalies.iter().take(5) {
+                let _ = writeln!(s, "    - {}", a.explanation);
+            }
+            if v.anomalies.len() > 5 {
+                let _ = writeln!(s, "    … and {} more", v.anomalies.len() - 5);
+            }
+            for n in v.notes.iter().take(3) {
+                let _ = writeln!(s, "    note: {n}");
+            }
+        }
+        let _ = writeln!(s, "  replay: {}", self.replay);
+        if let Some(dir) = &self.dir {
+            let _ = writeln!(s, "  run directory: {}", dir.display());
+        }
+        s
+    }
+}
+
+impl Report {
+    /// Seeds whose verdict is not valid.
+    pub fn failures(&self) -> Vec<&SeedOutcome> {
+        self.seeds
+            .iter()
+            .filter(|o| o.results.valid != Validity::Valid)
+            .collect()
+    }
+
+    /// Panic unless every seed is valid, explaining every failing seed and how to replay it.
+    pub fn assert_valid(&self) {
+        let failures = self.failures();
+        if failures.is_empty() {
+            return;
+        }
+        let mut msg = format!(
+            "experiment {}: {} of {} seeds are not valid\n",
+            self.name,
+            failures.len(),
+            self.seeds.len()
+        );
+        for f in failures {
+            msg.push_str(&f.explain());
+        }
+        panic!("{msg}");
+    }
+
+    /// Seeds on which `checker` found a violation.
+    pub fn violations(&self, checker: &str) -> Vec<&SeedOutcome> {
+        self.seeds.iter().filter(|o| o.violates(checker)).collect()
+    }
+
+    /// The first seed on which `checker` found a violation; panics (naming the seeds tried) when
+    /// none did. Prints the seed and its explanation.
+    pub fn assert_found(&self, checker: &str) -> &SeedOutcome {
+        match self.violations(checker).first() {
+            Some(o) => {
+                println!(
+                    "experiment {}: {checker} violation found on seed {}\n{}",
+                    self.name,
+                    o.seed,
+                    o.explain()
+                );
+                o
+            }
+            None => panic!(
+                "experiment {}: no {checker} violation on any of the {} seeds {:?}",
+                self.name,
+                self.seeds.len(),
+                self.seeds.iter().map(|o| o.seed).collect::<Vec<_>>()
+            ),
+        }
+    }
+
+    /// A store counter summed over every seed.
+    pub fn counter(&self, name: &str) -> u64 {
+        self.seeds
+            .iter()
+            .map(|o| o.stats.counters.get(name).copied().unwrap_or(0))
+            .sum()
+    }
+
+    /// Outcome counts of one operation kind summed over every seed.
+    pub fn ops(&self, f: &str) -> Outcomes {
+        let mut total = Outcomes::default();
+        for o in &self.seeds {
+            if let Some(c) = o.ops.get(f) {
+                total.ok += c.ok;
+                total.fail += c.fail;
+                total.info += c.info;
+            }
+        }
+        total
+    }
+}
