@@ -40,6 +40,8 @@ pub struct Item<I> {
     pub prepared: usize,
     /// Whether it must be linearized (it completed before the cut).
     pub required: bool,
+    /// Whether it never changes the state ([`Model::is_pure`]).
+    pub pure: bool,
     /// Its call node.
     pub call_node: u32,
 }
@@ -99,6 +101,7 @@ impl<I: Clone> Entries<I> {
         let mut items: Vec<Item<I>> = chosen
             .into_iter()
             .map(|(_, ret, input, prepared)| Item {
+                pure: model.is_pure(&input),
                 input,
                 prepared,
                 required: ret.is_some(),
@@ -210,8 +213,8 @@ mod tests {
         let m = Register::new(None, NilRead::Literal).unwrap();
         let ops = vec![
             p(RegOp::Read(1), 2, Some(5)),
-            p(RegOp::Write(1), 0, Some(3)),
-            p(RegOp::Write(2), 4, None),
+            p(RegOp::Write(1, 1), 0, Some(3)),
+            p(RegOp::Write(2, 2), 4, None),
         ];
         let mut e = Entries::build(&m, &ops, None);
         // ids by call order: write(0), read(1), open write(2).
@@ -235,9 +238,9 @@ mod tests {
     fn cut_drops_later_calls_and_opens_later_returns() {
         let m = Register::new(None, NilRead::Literal).unwrap();
         let ops = vec![
-            p(RegOp::Write(1), 0, Some(3)),
+            p(RegOp::Write(1, 1), 0, Some(3)),
             p(RegOp::Read(1), 2, Some(5)),
-            p(RegOp::Write(2), 4, Some(6)),
+            p(RegOp::Write(2, 2), 4, Some(6)),
         ];
         let e = Entries::build(&m, &ops, Some(4));
         // The read completes after the cut and vanishes; the write at 4 becomes open.

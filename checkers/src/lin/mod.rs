@@ -16,6 +16,8 @@
 //! - the answer is valid, invalid (with the operation that cannot be linearized, the longest
 //!   partial linearization before it, the model's reason and the shortest failing prefix:
 //!   [`explain`], [`window`]) or unknown (state budget or time limit reached).
+//! - [`search`] also takes pure operations (reads) greedily, follows Lowe's just-in-time order and
+//!   asks the model to refuse hopeless steps (look-ahead); each refinement is argued in its doc.
 //!
 //! ```
 //! use quorumlab_checkers::{jsonl, lin, ops, Validity};
@@ -37,6 +39,7 @@ pub mod explain;
 pub mod model;
 pub mod models;
 pub mod partition;
+pub mod report;
 pub mod runner;
 pub mod search;
 pub mod synth;
@@ -142,7 +145,8 @@ impl std::fmt::Display for ModelKind {
 ///
 /// Invalid: one `nonlinearizable` anomaly, for the smallest invalid key; its `ops` are invocation
 /// indices. Unknown: a limit was reached, or an operation could not be interpreted by the model
-/// (the notes say which). Stats: `ops`, `partitions`, `states_explored`, `cache_hits`.
+/// (the notes say which). Stats: `ops`, `partitions`, `states_explored`, `cache_hits`,
+/// `lookahead_prunes`.
 pub fn check(ops: &[Op], opts: &LinOptions) -> Verdict {
     use models::{kv::Kv, multi_register::MultiRegister, mutex::Mutex, register};
     let parts = partition::partition(ops, opts.model);

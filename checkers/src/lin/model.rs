@@ -35,11 +35,14 @@ pub struct Prepared<I> {
 }
 
 /// A sequential specification (Wing & Gong 1993; Porcupine's `Model`; Knossos's `Model`).
-pub trait Model: Send + Sized {
+pub trait Model: Clone + Send + Sized {
     /// A state of the object. Cloned on every step the search takes, so keep it small.
     type State: Clone + Eq + Hash + Send;
     /// One operation as the model sees it.
     type Input: Clone + Send;
+    /// Bookkeeping about the operations not linearized yet, for [`Model::doomed`]; `()` when the
+    /// model does not look ahead.
+    type Pending: Default + Send;
 
     /// A fresh model for one partition, with its initial value (`None` = absent).
     fn new(init: Option<&Value>, nil_read: NilRead) -> Result<Self, String>;
@@ -51,8 +54,42 @@ pub trait Model: Send + Sized {
     /// possible effect.
     fn open(&self, input: &Self::Input) -> Option<Self::Input>;
 
-    /// Optionally drop open operations that provably cannot matter (never needed for soundness).
-    fn prune(&self, _ops: &mut Vec<Prepared<Self::Input>>) {}
+    /// Whether the operation never changes the state (a read): wherever `step` allows it, it
+    /// returns the state unchanged. The search linearizes such operations as soon as they are
+    /// possible and never branches on them.
+    fn is_pure(&self, _input: &Self::Input) -> bool {
+        false
+    }
+
+    /// Whether taking `input` next, in `state`, can never close off a linearization: if one
+    /// extends the current configuration, one extends it with `input` next. The search then takes
+    /// it without branching. Models must justify every `true` (see the register's unread values).
+    fn absorbed(&self, _state: &Self::State, _input: &Self::Input) -> bool {
+        false
+    }
+
+    /// Record that `input` is not linearized (yet, or any more).
+    fn add_pending(&self, _pending: &mut Self::Pending, _input: &Self::Input, _required: bool) {}
+
+    /// Record that `input` has been linearized.
+    fn remove_pending(&self, _pending: &mut Self::Pending, _input: &Self::Input, _required: bool) {}
+
+    /// Look-ahead: whether moving from state `from` to `to` strands an operation that must still
+    /// be linearized (e.g. overwrites the only value a pending read can return, with nothing left
+    /// that could write it again). Every `true` must be a proof that no linearization continues
+    /// this way; the search then does not take the step.
+    fn doomed(&self, _pending: &Self::Pending, _from: &Self::State, _to: &Self::State) -> bool {
+        false
+    }
+
+    /// Optionally simplify the prepared operations of a partition before the search: drop open
+    /// operations that provably cannot matter, or merge states no operation can tell apart.
+    /// Never needed for soundness.
+    fn prune(&mut self, _ops: &mut Vec<Prepared<Self::Input>>) {}
+
+    /// Undo the state merging of [`Model::prune`] (dropped operations stay dropped), so that a
+    /// violation report names the real values. The answer does not change.
+    fn unmerge(&mut self, _ops: &mut [Prepared<Self::Input>]) {}
 
     /// The initial state.
     fn init(&self) -> Self::State;

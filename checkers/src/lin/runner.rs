@@ -10,25 +10,16 @@
 //! saying which limit and how far the search got.
 
 use super::entries::Entries;
-use super::explain;
 use super::model::{Model, Prepared};
 use super::partition::Partition;
-use super::search::{search, Limits, Outcome, SearchResult, Stop};
-use super::window;
+use super::report::{report, Invalid};
+use super::search::{search, Limits, Outcome, Stop};
 use super::LinOptions;
 use crate::ops::{Op, Outcome as OpOutcome};
 use crate::value::Value;
 use crate::verdict::{Anomaly, Validity, Verdict};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
-
-/// An invalid partition, kept whole for the report.
-struct Invalid<M: Model> {
-    model: M,
-    prepared: Vec<Prepared<M::Input>>,
-    entries: Entries<M::Input>,
-    result: SearchResult<M::State>,
-}
 
 enum PartOutcome<M: Model> {
     Valid,
@@ -41,7 +32,11 @@ struct PartResult<M: Model> {
     outcome: PartOutcome<M>,
     states: u64,
     hits: u64,
+    doomed: u64,
 }
+
+/// At most this many partitions' "unknown" notes are listed one by one.
+const NOTES_SHOWN: usize = 10;
 
 fn key_text(key: Option<&Value>) -> String {
     key.map_or_else(|| "the history".to_string(), |k| format!("key {k}"))
@@ -97,6 +92,7 @@ fn check_partition<M: Model>(
         outcome: PartOutcome::Unknown(note),
         states: 0,
         hits: 0,
+        doomed: 0,
     };
     let mut model = match M::new(opts.init.as_ref(), opts.nil_read) {
         Ok(m) => m,
@@ -108,7 +104,7 @@ fn check_partition<M: Model>(
     };
     let mut entries = Entries::build(&model, &prepared, None);
     let result = search(&model, &mut entries, limits);
-    let (states, hits) = (result.states, result.cache_hits);
+    let (states, hits, doomed) = (result.states, result.cache_hits, result.doomed);
     let outcome = match result.outcome {
         Outcome::Linearizable => PartOutcome::Valid,
         Outcome::Violation => PartOutcome::Invalid(Box::new(Invalid {
@@ -142,6 +138,7 @@ fn check_partition<M: Model>(
         outcome,
         states,
         hits,
+        doomed,
     }
 }
 
@@ -170,12 +167,14 @@ pub fn run<M: Model>(ops: &[Op], parts: &[Partition], opts: &LinOptions) -> Verd
                 max_states: opts.max_states,
                 deadline,
                 cancelled: &cancelled,
+                look_ahead: true,
             };
             let r = if cancelled() {
                 PartResult {
                     outcome: PartOutcome::Cancelled,
                     states: 0,
                     hits: 0,
+                    doomed: 0,
                 }
             } else {
                 check_partition::<M>(ops, &parts[i], opts, &limits)
@@ -210,7 +209,8 @@ fn compose<M: Model>(
     crashed: bool,
 ) -> Verdict {
     let mut verdict = Verdict::from_anomalies("linearizable", Vec::new());
-    let (mut states, mut hits, mut unreported) = (0u64, 0u64, 0usize);
+    let (mut states, mut hits, mut doomed, mut unreported) = (0u64, 0u64, 0u64, 0usize);
+    let mut unknown_notes: Vec<String> = Vec::new();
     let mut anomalies: Vec<Anomaly> = Vec::new();
     let mut unknown = crashed;
     if crashed {
@@ -221,42 +221,30 @@ fn compose<M: Model>(
     for (i, r) in results {
         states += r.states;
         hits += r.hits;
+        doomed += r.doomed;
         match r.outcome {
             PartOutcome::Valid => {}
             PartOutcome::Cancelled => unreported += 1,
             PartOutcome::Unknown(note) => {
                 unknown = true;
-                verdict.notes.push(note);
+                unknown_notes.push(note);
             }
             PartOutcome::Invalid(inv) if anomalies.is_empty() => {
-                let inv = *inv;
-                let never = || false;
-                let main_states = inv.result.states;
-                let limits = Limits {
-                    max_states: Some(
-                        opts.max_states
-                            .unwrap_or(u64::MAX)
-                            .min(main_states.saturating_mul(4).max(200_000)),
-                    ),
-                    deadline,
-                    cancelled: &never,
-                };
-                let mut w =
-                    window::shrink(&inv.model, &inv.prepared, inv.entries, inv.result, &limits);
-                states += w.states;
-                anomalies.push(explain::anomaly(
-                    &inv.model,
-                    parts[i].key.as_ref(),
-                    ops,
-                    &inv.prepared,
-                    &mut w.entries,
-                    &w.result,
-                    w.cut,
-                    w.exact,
-                ));
+                let (anomaly, more) = report(*inv, parts[i].key.as_ref(), ops, opts, deadline);
+                states += more;
+                anomalies.push(anomaly);
             }
             PartOutcome::Invalid(_) => unreported += 1,
         }
+    }
+    let hidden = unknown_notes.len().saturating_sub(NOTES_SHOWN);
+    verdict
+        .notes
+        .extend(unknown_notes.into_iter().take(NOTES_SHOWN));
+    if hidden > 0 {
+        verdict.notes.push(format!(
+            "… and {hidden} more partitions could not be decided"
+        ));
     }
     if !anomalies.is_empty() {
         verdict.valid = Validity::Invalid;
@@ -276,5 +264,6 @@ fn compose<M: Model>(
         .insert("partitions".into(), parts.len() as u64);
     verdict.stats.insert("states_explored".into(), states);
     verdict.stats.insert("cache_hits".into(), hits);
+    verdict.stats.insert("lookahead_prunes".into(), doomed);
     verdict
 }

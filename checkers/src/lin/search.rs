@@ -1,13 +1,29 @@
 //! The Wing–Gong–Lowe search with memoisation (Wing & Gong 1993; Lowe 2017 "Testing for
 //! linearizability"; the loop of Porcupine's `checkSingle` and Knossos's `wgl`).
 //!
-//! Walk the entry list from its head. At a call entry, try to linearize that operation now: if the
-//! model allows it and the resulting configuration (linearized set, state) is new, push it, lift
-//! the operation out of the list and restart from the head. At a return entry, the operation it
-//! closes had to be linearized before this point and was not: undo the last choice (pop, unlift)
-//! and try the next candidate after it. The history is linearizable when every completed operation
-//! has been linearized (open operations may stay out: they may never have taken effect); it is not
-//! when a return entry is reached with nothing left to undo.
+//! The candidates at a configuration are the call entries before the first return entry of the
+//! list: operations invoked before any pending operation had to complete. Linearizing one pushes
+//! the configuration (linearized set, state) — unless the cache says it was explored before —
+//! and lifts the operation out of the list. Reaching the first return entry means the operation
+//! it closes had to be linearized by then and was not: undo the last choice and try the next
+//! candidate. The history is linearizable when every completed operation is linearized (open
+//! operations may stay out: they may never have taken effect); it is not when a return entry is
+//! reached with nothing left to undo.
+//!
+//! Two refinements keep the search from exploring orders that cannot matter, without losing
+//! completeness:
+//! - **pure operations first, never branched on.** If a pure operation (a read) can be linearized
+//!   now, some linearization extending this configuration exists iff one extending it with the
+//!   read next exists: in any extension, moving the read to the front keeps every state (it
+//!   changes none) and every real-time constraint (no pending operation completed before the
+//!   read's call, or its return entry would come first). So it is taken at once, and undoing it
+//!   means the configuration itself fails. The same holds for what a model declares
+//!   [`Model::absorbed`] (the register's writes of values nobody reads, over such a value);
+//! - **look-ahead**: a step the model proves hopeless ([`Model::doomed`], e.g. overwriting the
+//!   only value a pending read can still return) is not taken;
+//! - **just-in-time order** (Lowe 2017, §4): among the other candidates, first the one whose
+//!   return entry comes first — it must be linearized before that point anyway — then the rest
+//!   in list order.
 //!
 //! Guarantees:
 //! - sound and complete for the model: `Linearizable` and `Violation` are exact answers;
@@ -52,6 +68,9 @@ pub struct Limits<'a> {
     pub deadline: Option<Instant>,
     /// Polled periodically; `true` stops the search.
     pub cancelled: &'a (dyn Fn() -> bool + Sync),
+    /// Whether to use the model's look-ahead ([`Model::doomed`]). It never changes the answer,
+    /// only the work; without it the longest partial linearization is the natural one to report.
+    pub look_ahead: bool,
 }
 
 /// What one search found.
@@ -62,10 +81,184 @@ pub struct SearchResult<S> {
     pub states: u64,
     /// Configurations pruned because they were explored before.
     pub cache_hits: u64,
+    /// Steps refused by the model's look-ahead ([`Model::doomed`]).
+    pub doomed: u64,
     /// The longest partial linearization found, as operation ids in linearization order.
     pub best: Vec<u32>,
     /// The state after `best`.
     pub best_state: S,
+}
+
+/// Where the search is at the current configuration.
+#[derive(Clone, Copy)]
+enum Phase {
+    /// Just arrived: try pure candidates, then the first-returning operation.
+    Fresh,
+    /// Try the remaining candidates from this node on, skipping pure ones and `first`.
+    Others { from: u32, first: u32 },
+    /// The configuration fails: undo the last choice.
+    Backtrack,
+}
+
+struct Frame<S> {
+    call: u32,
+    prev: S,
+    /// The first-returning candidate's call node at the configuration this frame left, or
+    /// [`GREEDY`] when the operation was taken without branching (pure or absorbed).
+    first: u32,
+}
+
+/// Marks a frame taken without branching: undoing it means its configuration fails.
+const GREEDY: u32 = NONE - 1;
+
+struct Searcher<'m, M: Model> {
+    model: &'m M,
+    state: M::State,
+    bits: Bitset,
+    cache: Cache<M::State>,
+    pending: M::Pending,
+    look_ahead: bool,
+    stack: Vec<Frame<M::State>>,
+    remaining: usize,
+    states: u64,
+    hits: u64,
+    doomed: u64,
+    best: Vec<u32>,
+    best_state: M::State,
+    /// Length of the prefix of `stack` known to equal `best`.
+    common: usize,
+}
+
+impl<M: Model> Searcher<'_, M> {
+    /// Linearize the operation at call node `call` now, giving state `next`; `false` when that
+    /// configuration was explored before.
+    fn push(
+        &mut self,
+        entries: &mut Entries<M::Input>,
+        call: u32,
+        next: M::State,
+        first: u32,
+    ) -> bool {
+        let op = entries.nodes[call as usize].op;
+        let item = &entries.items[op as usize];
+        self.model
+            .remove_pending(&mut self.pending, &item.input, item.required);
+        if self.look_ahead && self.model.doomed(&self.pending, &self.state, &next) {
+            self.doomed += 1;
+            self.model
+                .add_pending(&mut self.pending, &item.input, item.required);
+            return false;
+        }
+        self.bits.insert(op);
+        let hash = self.bits.hash() ^ hash_state(&next);
+        if !self.cache.insert(&self.bits, &next, hash) {
+            self.hits += 1;
+            self.bits.remove(op);
+            self.model
+                .add_pending(&mut self.pending, &item.input, item.required);
+            return false;
+        }
+        self.states += 1;
+        if item.required {
+            self.remaining -= 1;
+        }
+        let prev = std::mem::replace(&mut self.state, next);
+        self.stack.push(Frame { call, prev, first });
+        entries.lift(call);
+        if self.stack.len() > self.best.len() {
+            self.best.truncate(self.common);
+            let from = self.common;
+            self.best.extend(
+                self.stack[from..]
+                    .iter()
+                    .map(|f| entries.nodes[f.call as usize].op),
+            );
+            self.common = self.stack.len();
+            self.best_state = self.state.clone();
+        }
+        true
+    }
+
+    /// Undo choices until one leaves candidates to try; `None` when nothing is left to undo.
+    fn backtrack(&mut self, entries: &mut Entries<M::Input>) -> Option<Phase> {
+        loop {
+            let frame = self.stack.pop()?;
+            self.common = self.common.min(self.stack.len());
+            self.state = frame.prev;
+            let op = entries.nodes[frame.call as usize].op;
+            self.bits.remove(op);
+            let item = &entries.items[op as usize];
+            self.model
+                .add_pending(&mut self.pending, &item.input, item.required);
+            if item.required {
+                self.remaining += 1;
+            }
+            entries.unlift(frame.call);
+            if frame.first == GREEDY {
+                continue; // taken without branching: the configuration it left fails
+            }
+            let from = if frame.call == frame.first {
+                entries.nodes[HEAD as usize].next
+            } else {
+                entries.nodes[frame.call as usize].next
+            };
+            return Some(Phase::Others {
+                from,
+                first: frame.first,
+            });
+        }
+    }
+
+    /// One step from a fresh configuration.
+    fn fresh(&mut self, entries: &mut Entries<M::Input>) -> Phase {
+        let mut n = entries.nodes[HEAD as usize].next;
+        while n != NONE && entries.nodes[n as usize].is_call {
+            let item = &entries.items[entries.nodes[n as usize].op as usize];
+            if item.pure || self.model.absorbed(&self.state, &item.input) {
+                if let Some(next) = self.model.step(&self.state, &item.input) {
+                    return if self.push(entries, n, next, GREEDY) {
+                        Phase::Fresh
+                    } else {
+                        Phase::Backtrack
+                    };
+                }
+            }
+            n = entries.nodes[n as usize].next;
+        }
+        if n == NONE {
+            return Phase::Backtrack; // defensive: required operations always have a return entry
+        }
+        let first = entries.nodes[n as usize].partner;
+        let item = &entries.items[entries.nodes[first as usize].op as usize];
+        if !item.pure {
+            if let Some(next) = self.model.step(&self.state, &item.input) {
+                if self.push(entries, first, next, first) {
+                    return Phase::Fresh;
+                }
+            }
+        }
+        Phase::Others {
+            from: entries.nodes[HEAD as usize].next,
+            first,
+        }
+    }
+
+    /// Try the remaining candidates from `from`.
+    fn others(&mut self, entries: &mut Entries<M::Input>, from: u32, first: u32) -> Phase {
+        let mut n = from;
+        while n != NONE && entries.nodes[n as usize].is_call {
+            let item = &entries.items[entries.nodes[n as usize].op as usize];
+            if n != first && !item.pure {
+                if let Some(next) = self.model.step(&self.state, &item.input) {
+                    if self.push(entries, n, next, first) {
+                        return Phase::Fresh;
+                    }
+                }
+            }
+            n = entries.nodes[n as usize].next;
+        }
+        Phase::Backtrack
+    }
 }
 
 /// Search for a linearization of `entries` under `model`. The list is restored on return.
@@ -74,24 +267,35 @@ pub fn search<M: Model>(
     entries: &mut Entries<M::Input>,
     limits: &Limits<'_>,
 ) -> SearchResult<M::State> {
-    let n = entries.items.len();
-    let mut remaining = entries.required();
-    let mut state = model.init();
-    let mut bits = Bitset::new(n);
-    let mut cache: Cache<M::State> = Cache::new();
-    let mut stack: Vec<(u32, M::State)> = Vec::new();
-    let (mut states, mut hits, mut steps) = (0u64, 0u64, 0u64);
-    let mut best: Vec<u32> = Vec::new();
-    let mut best_state = state.clone();
-    let mut common = 0usize; // length of the prefix of `stack` known to equal `best`
-    let mut node = entries.first();
+    let init = model.init();
+    let mut s = Searcher {
+        model,
+        state: init.clone(),
+        bits: Bitset::new(entries.items.len()),
+        cache: Cache::new(),
+        pending: M::Pending::default(),
+        look_ahead: limits.look_ahead,
+        stack: Vec::new(),
+        remaining: entries.required(),
+        states: 0,
+        hits: 0,
+        doomed: 0,
+        best: Vec::new(),
+        best_state: init,
+        common: 0,
+    };
+    for item in &entries.items {
+        model.add_pending(&mut s.pending, &item.input, item.required);
+    }
+    let mut phase = Phase::Fresh;
+    let mut steps = 0u64;
     let outcome = loop {
-        if remaining == 0 {
+        if s.remaining == 0 {
             break Outcome::Linearizable;
         }
         steps += 1;
         if steps & 1023 == 0 {
-            if limits.max_states.is_some_and(|m| states >= m) {
+            if limits.max_states.is_some_and(|m| s.states >= m) {
                 break Outcome::Stopped(Stop::MaxStates);
             }
             if limits.deadline.is_some_and(|d| Instant::now() >= d) {
@@ -101,68 +305,25 @@ pub fn search<M: Model>(
                 break Outcome::Stopped(Stop::Cancelled);
             }
         }
-        let nd = if node == NONE {
-            None
-        } else {
-            Some(entries.nodes[node as usize])
+        phase = match phase {
+            Phase::Fresh => s.fresh(entries),
+            Phase::Others { from, first } => s.others(entries, from, first),
+            Phase::Backtrack => match s.backtrack(entries) {
+                Some(p) => p,
+                None => break Outcome::Violation,
+            },
         };
-        match nd {
-            Some(nd) if nd.is_call => {
-                let item = &entries.items[nd.op as usize];
-                if let Some(next) = model.step(&state, &item.input) {
-                    bits.insert(nd.op);
-                    let hash = bits.hash() ^ hash_state(&next);
-                    if cache.insert(&bits, &next, hash) {
-                        states += 1;
-                        if item.required {
-                            remaining -= 1;
-                        }
-                        stack.push((node, std::mem::replace(&mut state, next)));
-                        entries.lift(node);
-                        if stack.len() > best.len() {
-                            best.truncate(common);
-                            best.extend(
-                                stack[common..]
-                                    .iter()
-                                    .map(|(c, _)| entries.nodes[*c as usize].op),
-                            );
-                            common = stack.len();
-                            best_state = state.clone();
-                        }
-                        node = entries.nodes[HEAD as usize].next;
-                        continue;
-                    }
-                    hits += 1;
-                    bits.remove(nd.op);
-                }
-                node = nd.next;
-            }
-            _ => {
-                // A return entry (or, defensively, the end of the list): backtrack.
-                let Some((call, prev)) = stack.pop() else {
-                    break Outcome::Violation;
-                };
-                common = common.min(stack.len());
-                state = prev;
-                let op = entries.nodes[call as usize].op;
-                bits.remove(op);
-                if entries.items[op as usize].required {
-                    remaining += 1;
-                }
-                entries.unlift(call);
-                node = entries.nodes[call as usize].next;
-            }
-        }
     };
-    while let Some((call, _)) = stack.pop() {
-        entries.unlift(call);
+    while let Some(frame) = s.stack.pop() {
+        entries.unlift(frame.call);
     }
     SearchResult {
         outcome,
-        states,
-        cache_hits: hits,
-        best,
-        best_state,
+        states: s.states,
+        cache_hits: s.hits,
+        doomed: s.doomed,
+        best: s.best,
+        best_state: s.best_state,
     }
 }
 
@@ -174,6 +335,14 @@ mod tests {
     use crate::lin::NilRead;
 
     fn run(ops: &[(RegOp, u64, Option<u64>)], max_states: Option<u64>) -> SearchResult<u32> {
+        run_with(ops, max_states, true)
+    }
+
+    fn run_with(
+        ops: &[(RegOp, u64, Option<u64>)],
+        max_states: Option<u64>,
+        look_ahead: bool,
+    ) -> SearchResult<u32> {
         let m = Register::new(None, NilRead::Literal).unwrap();
         let prepared: Vec<Prepared<RegOp>> = ops
             .iter()
@@ -191,6 +360,7 @@ mod tests {
             max_states,
             deadline: None,
             cancelled: &never,
+            look_ahead,
         };
         search(&m, &mut e, &limits)
     }
@@ -202,7 +372,7 @@ mod tests {
         // write 1 [0,10] and read 1 [2,4] and read 0 [1,3]: write after read 0, before read 1.
         let r = run(
             &[
-                (Write(1), 0, Some(10)),
+                (Write(1, 1), 0, Some(10)),
                 (Read(0), 1, Some(3)),
                 (Read(1), 2, Some(4)),
             ],
@@ -213,10 +383,17 @@ mod tests {
 
     #[test]
     fn stale_read_after_completed_write_is_a_violation() {
-        let r = run(&[(Write(1), 0, Some(1)), (Read(0), 2, Some(3))], None);
+        let ops = [(Write(1, 1), 0, Some(1)), (Read(0), 2, Some(3))];
+        let r = run_with(&ops, None, false);
         assert_eq!(r.outcome, Outcome::Violation);
         assert_eq!(r.best, vec![0], "the write is the longest valid prefix");
         assert_eq!(r.best_state, 1);
+        // The look-ahead refuses the write at once (the read still needs the initial value and
+        // nothing can write it again): same answer, less work, shorter prefix.
+        let r = run_with(&ops, None, true);
+        assert_eq!(r.outcome, Outcome::Violation);
+        assert_eq!(r.doomed, 1);
+        assert!(r.best.is_empty());
     }
 
     #[test]
@@ -224,25 +401,26 @@ mod tests {
         // Open write 2 invoked at 0; read 2 much later; and a history where it never takes effect.
         let late = run(
             &[
-                (Write(2), 0, None),
-                (Write(1), 1, Some(2)),
+                (Write(2, 2), 0, None),
+                (Write(1, 1), 1, Some(2)),
                 (Read(1), 3, Some(4)),
                 (Read(2), 50, Some(51)),
             ],
             None,
         );
         assert_eq!(late.outcome, Outcome::Linearizable);
-        let never = run(&[(Write(2), 0, None), (Read(0), 3, Some(4))], None);
+        let never = run(&[(Write(2, 2), 0, None), (Read(0), 3, Some(4))], None);
         assert_eq!(never.outcome, Outcome::Linearizable);
-        let before_call = run(&[(Read(2), 0, Some(1)), (Write(2), 2, None)], None);
+        let before_call = run(&[(Read(2), 0, Some(1)), (Write(2, 2), 2, None)], None);
         assert_eq!(before_call.outcome, Outcome::Violation);
     }
 
     #[test]
     fn a_tiny_budget_stops_without_an_answer() {
         // Many concurrent writes and a final impossible read: lots of states to explore.
-        let mut ops: Vec<(RegOp, u64, Option<u64>)> =
-            (1..=12).map(|v| (Write(v), v as u64, Some(100))).collect();
+        let mut ops: Vec<(RegOp, u64, Option<u64>)> = (1..=12)
+            .map(|v| (Write(v, v), v as u64, Some(100)))
+            .collect();
         ops.push((Read(99), 101, Some(102)));
         let r = run(&ops, Some(10));
         assert_eq!(r.outcome, Outcome::Stopped(Stop::MaxStates));

@@ -46,6 +46,7 @@ fn text(v: &Value) -> Result<Arc<str>, String> {
 impl Model for Kv {
     type State = Arc<str>;
     type Input = KvOp;
+    type Pending = ();
 
     fn new(init: Option<&Value>, nil_read: NilRead) -> Result<Self, String> {
         Ok(Kv {
@@ -75,6 +76,10 @@ impl Model for Kv {
             KvOp::Get(_) => None,
             other => Some(other.clone()),
         }
+    }
+
+    fn is_pure(&self, input: &KvOp) -> bool {
+        matches!(input, KvOp::Get(_))
     }
 
     fn init(&self) -> Arc<str> {

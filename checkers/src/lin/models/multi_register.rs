@@ -84,6 +84,7 @@ impl MultiRegister {
 impl Model for MultiRegister {
     type State = Vec<u32>;
     type Input = Arc<[Micro]>;
+    type Pending = ();
 
     fn new(init: Option<&Value>, nil_read: NilRead) -> Result<Self, String> {
         let mut values = Interner::default();
@@ -122,6 +123,10 @@ impl Model for MultiRegister {
     fn open(&self, input: &Arc<[Micro]>) -> Option<Arc<[Micro]>> {
         let writes: Vec<Micro> = input.iter().copied().filter(|m| m.write).collect();
         (!writes.is_empty()).then(|| writes.into())
+    }
+
+    fn is_pure(&self, input: &Arc<[Micro]>) -> bool {
+        input.iter().all(|m| !m.write)
     }
 
     fn init(&self) -> Vec<u32> {

@@ -29,6 +29,7 @@ pub struct Mutex {
 impl Model for Mutex {
     type State = bool;
     type Input = LockOp;
+    type Pending = ();
 
     fn new(init: Option<&Value>, _nil_read: NilRead) -> Result<Self, String> {
         match init {

@@ -9,9 +9,19 @@
 //! - `cas [old new]` (cas-register only) — possible only when the value is `old`, then sets `new`.
 //!   A `fail`ed cas never happened and never reaches the model.
 //!
-//! Pruning: an open (`info`) write or cas whose new value no read and no cas ever expects can be
-//! dropped — if a linearization uses it, removing it leaves a linearization, because nothing in
-//! the history can observe the value it wrote.
+//! Unread values. A value that no read returns and no cas expects can never be observed, so:
+//! - an open (`info`) write or cas of such a value is dropped: if a linearization uses it,
+//!   removing it leaves a linearization (nothing observes what it wrote);
+//! - all such values share one state, [`UNREAD`] (the operation keeps its own value for reports);
+//! - a write of an unread value while the register already holds one is *absorbed*: the search
+//!   may take it at once without branching. In any linearization that puts it later, moving it
+//!   to the front changes no state up to its old place (it wrote `UNREAD` over `UNREAD`), and from
+//!   there the old order continued from `UNREAD`, which nothing can observe — its next
+//!   state-dependent operation was a write, valid from any state.
+//!
+//! Look-ahead ([`Model::doomed`]): leaving a value that a completed read or cas not linearized
+//! yet still needs, when no operation left could write that value again, strands that read — no
+//! linearization continues that way, so the search does not take the step.
 
 use crate::lin::model::{argument, Interner, Model, Prepared};
 use crate::lin::NilRead;
@@ -19,15 +29,55 @@ use crate::ops::Op;
 use crate::value::Value;
 use std::collections::HashSet;
 
+/// The state shared by every value that no operation ever observes.
+pub const UNREAD: u32 = u32::MAX;
+
 /// A register operation over interned values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RegOp {
     /// A read that returned this value.
     Read(u32),
-    /// A write of this value.
-    Write(u32),
-    /// Compare-and-set: expected, new.
-    Cas(u32, u32),
+    /// A write: the state it leaves (the value, or [`UNREAD`]) and the value written.
+    Write(u32, u32),
+    /// Compare-and-set: expected, the state it leaves (new value or [`UNREAD`]), new value.
+    Cas(u32, u32, u32),
+}
+
+/// Counts of the operations not linearized yet, per value id: completed reads and cas that need
+/// the value, and writes and cas (completed or open) that can make it.
+#[derive(Clone, Debug, Default)]
+pub struct Needs {
+    need: Vec<u32>,
+    make: Vec<u32>,
+}
+
+fn count(counts: &mut Vec<u32>, id: u32, add: bool) {
+    if id == UNREAD {
+        return;
+    }
+    let i = id as usize;
+    if i >= counts.len() {
+        counts.resize(i + 1, 0);
+    }
+    if add {
+        counts[i] += 1;
+    } else {
+        counts[i] -= 1;
+    }
+}
+
+fn track(p: &mut Needs, input: &RegOp, required: bool, add: bool) {
+    match *input {
+        RegOp::Read(v) if required => count(&mut p.need, v, add),
+        RegOp::Read(_) => {}
+        RegOp::Write(to, _) => count(&mut p.make, to, add),
+        RegOp::Cas(old, to, _) => {
+            if required {
+                count(&mut p.need, old, add);
+            }
+            count(&mut p.make, to, add);
+        }
+    }
 }
 
 /// The register model; `CAS = true` is the cas-register.
@@ -35,6 +85,8 @@ pub enum RegOp {
 pub struct RegisterModel<const CAS: bool> {
     values: Interner,
     init: u32,
+    /// The initial value, even when merged into [`UNREAD`].
+    init_value: u32,
     nil_read: NilRead,
 }
 
@@ -45,13 +97,18 @@ pub type CasRegister = RegisterModel<true>;
 
 impl<const CAS: bool> RegisterModel<CAS> {
     fn show(&self, id: u32) -> String {
-        self.values.value(id).to_string()
+        if id == UNREAD {
+            "a value no read returns".to_string()
+        } else {
+            self.values.value(id).to_string()
+        }
     }
 }
 
 impl<const CAS: bool> Model for RegisterModel<CAS> {
     type State = u32;
     type Input = RegOp;
+    type Pending = Needs;
 
     fn new(init: Option<&Value>, nil_read: NilRead) -> Result<Self, String> {
         let mut values = Interner::default();
@@ -59,6 +116,7 @@ impl<const CAS: bool> Model for RegisterModel<CAS> {
         Ok(RegisterModel {
             values,
             init,
+            init_value: init,
             nil_read,
         })
     }
@@ -71,9 +129,15 @@ impl<const CAS: bool> Model for RegisterModel<CAS> {
                 }
                 Ok(Some(RegOp::Read(self.values.id(&op.value))))
             }
-            "write" => Ok(Some(RegOp::Write(self.values.id(argument(op))))),
+            "write" => {
+                let v = self.values.id(argument(op));
+                Ok(Some(RegOp::Write(v, v)))
+            }
             "cas" if CAS => match argument(op).as_list() {
-                Some([old, new]) => Ok(Some(RegOp::Cas(self.values.id(old), self.values.id(new)))),
+                Some([old, new]) => {
+                    let new = self.values.id(new);
+                    Ok(Some(RegOp::Cas(self.values.id(old), new, new)))
+                }
                 _ => Err(format!("cas needs a value [old new], got {}", argument(op))),
             },
             f => Err(format!(
@@ -91,18 +155,42 @@ impl<const CAS: bool> Model for RegisterModel<CAS> {
         }
     }
 
-    fn prune(&self, ops: &mut Vec<Prepared<RegOp>>) {
+    fn is_pure(&self, input: &RegOp) -> bool {
+        matches!(input, RegOp::Read(_))
+    }
+
+    fn prune(&mut self, ops: &mut Vec<Prepared<RegOp>>) {
         let observed: HashSet<u32> = ops
             .iter()
             .filter_map(|p| match p.input {
-                RegOp::Read(v) | RegOp::Cas(v, _) => Some(v),
-                RegOp::Write(_) => None,
+                RegOp::Read(v) | RegOp::Cas(v, _, _) => Some(v),
+                RegOp::Write(..) => None,
             })
             .collect();
+        let seen = |v: u32| if observed.contains(&v) { v } else { UNREAD };
         ops.retain(|p| match p.input {
-            RegOp::Write(v) | RegOp::Cas(_, v) => p.ret.is_some() || observed.contains(&v),
+            RegOp::Write(_, v) | RegOp::Cas(_, _, v) => p.ret.is_some() || observed.contains(&v),
             RegOp::Read(_) => true,
         });
+        for p in ops.iter_mut() {
+            p.input = match p.input {
+                RegOp::Write(_, v) => RegOp::Write(seen(v), v),
+                RegOp::Cas(old, _, v) => RegOp::Cas(old, seen(v), v),
+                read => read,
+            };
+        }
+        self.init = seen(self.init);
+    }
+
+    fn unmerge(&mut self, ops: &mut [Prepared<RegOp>]) {
+        for p in ops.iter_mut() {
+            p.input = match p.input {
+                RegOp::Write(_, v) => RegOp::Write(v, v),
+                RegOp::Cas(old, _, v) => RegOp::Cas(old, v, v),
+                read => read,
+            };
+        }
+        self.init = self.init_value;
     }
 
     fn init(&self) -> u32 {
@@ -113,13 +201,34 @@ impl<const CAS: bool> Model for RegisterModel<CAS> {
     fn step(&self, state: &u32, input: &RegOp) -> Option<u32> {
         match *input {
             RegOp::Read(v) => (v == *state).then_some(v),
-            RegOp::Write(v) => Some(v),
-            RegOp::Cas(old, new) => (old == *state).then_some(new),
+            RegOp::Write(to, _) => Some(to),
+            RegOp::Cas(old, to, _) => (old == *state).then_some(to),
         }
     }
 
+    #[inline]
+    fn absorbed(&self, state: &u32, input: &RegOp) -> bool {
+        *state == UNREAD && matches!(input, RegOp::Write(UNREAD, _))
+    }
+
+    fn add_pending(&self, p: &mut Needs, input: &RegOp, required: bool) {
+        track(p, input, required, true);
+    }
+
+    fn remove_pending(&self, p: &mut Needs, input: &RegOp, required: bool) {
+        track(p, input, required, false);
+    }
+
+    #[inline]
+    fn doomed(&self, p: &Needs, from: &u32, to: &u32) -> bool {
+        let at = |c: &Vec<u32>| c.get(*from as usize).copied().unwrap_or(0);
+        from != to && *from != UNREAD && at(&p.need) > 0 && at(&p.make) == 0
+    }
+
     fn describe_state(&self, state: &u32) -> String {
-        if *state == 0 {
+        if *state == UNREAD {
+            "the register holds a value that no read returns".to_string()
+        } else if *state == 0 {
             "the register is empty (null)".to_string()
         } else {
             format!("the register holds {}", self.show(*state))
@@ -129,8 +238,8 @@ impl<const CAS: bool> Model for RegisterModel<CAS> {
     fn describe_input(&self, input: &RegOp) -> String {
         match *input {
             RegOp::Read(v) => format!("read {}", self.show(v)),
-            RegOp::Write(v) => format!("write {}", self.show(v)),
-            RegOp::Cas(old, new) => format!("cas {} -> {}", self.show(old), self.show(new)),
+            RegOp::Write(_, v) => format!("write {}", self.show(v)),
+            RegOp::Cas(old, _, new) => format!("cas {} -> {}", self.show(old), self.show(new)),
         }
     }
 
@@ -141,12 +250,12 @@ impl<const CAS: bool> Model for RegisterModel<CAS> {
                 self.show(v),
                 self.describe_state(state)
             ),
-            RegOp::Cas(old, _) => format!(
+            RegOp::Cas(old, _, _) => format!(
                 "the cas expected {} but {}",
                 self.show(old),
                 self.describe_state(state)
             ),
-            RegOp::Write(_) => "a write is always possible".to_string(),
+            RegOp::Write(..) => "a write is always possible".to_string(),
         }
     }
 }
@@ -208,10 +317,13 @@ mod tests {
     }
 
     #[test]
-    fn open_reads_vanish_and_unobserved_open_writes_are_pruned() {
-        let m = CasRegister::new(None, NilRead::Literal).unwrap();
+    fn open_reads_vanish_and_unread_values_collapse() {
+        let mut m = CasRegister::new(None, NilRead::Literal).unwrap();
+        for v in 1..=4 {
+            assert_eq!(m.values.id(&Value::Int(v)), v as u32);
+        }
         assert_eq!(m.open(&RegOp::Read(3)), None);
-        assert_eq!(m.open(&RegOp::Write(3)), Some(RegOp::Write(3)));
+        assert_eq!(m.open(&RegOp::Write(3, 3)), Some(RegOp::Write(3, 3)));
         let p = |input, ret| Prepared {
             input,
             call: 0,
@@ -219,14 +331,24 @@ mod tests {
             op: 0,
         };
         let mut ops = vec![
-            p(RegOp::Write(1), None),    // open, observed by the read: kept
-            p(RegOp::Write(2), None),    // open, never observed: pruned
-            p(RegOp::Write(3), Some(5)), // completed: kept
-            p(RegOp::Cas(1, 4), None),   // open cas writing unobserved 4: pruned
+            p(RegOp::Write(1, 1), None),    // open, observed by the read: kept
+            p(RegOp::Write(2, 2), None),    // open, never observed: pruned
+            p(RegOp::Write(3, 3), Some(5)), // completed, never observed: kept, leaves UNREAD
+            p(RegOp::Cas(1, 4, 4), None),   // open cas writing unobserved 4: pruned
             p(RegOp::Read(1), Some(9)),
         ];
         m.prune(&mut ops);
         let kept: Vec<RegOp> = ops.iter().map(|p| p.input).collect();
-        assert_eq!(kept, vec![RegOp::Write(1), RegOp::Write(3), RegOp::Read(1)]);
+        assert_eq!(
+            kept,
+            vec![RegOp::Write(1, 1), RegOp::Write(UNREAD, 3), RegOp::Read(1)]
+        );
+        // Nobody reads the initial null either, so the register starts UNREAD, and a write of an
+        // unread value there is absorbed; a write of a read value is not.
+        assert_eq!(m.init(), UNREAD);
+        assert!(m.absorbed(&UNREAD, &kept[1]));
+        assert!(!m.absorbed(&UNREAD, &kept[0]));
+        assert!(!m.absorbed(&1, &kept[1]));
+        assert_eq!(m.describe_input(&kept[1]), "write 3");
     }
 }
