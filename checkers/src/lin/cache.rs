@@ -29,10 +29,15 @@ pub struct Cache<S> {
 impl<S: Eq + Clone> Cache<S> {
     /// An empty cache.
     pub fn new() -> Cache<S> {
+        Cache::with_capacity(0)
+    }
+
+    /// An empty cache with room for `n` configurations before it grows.
+    pub fn with_capacity(n: usize) -> Cache<S> {
         Cache {
-            heads: HashMap::with_hasher(PremixedState),
-            entries: Vec::new(),
-            words: Vec::new(),
+            heads: HashMap::with_capacity_and_hasher(n, PremixedState),
+            entries: Vec::with_capacity(n),
+            words: Vec::with_capacity(n),
         }
     }
 

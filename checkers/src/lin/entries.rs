@@ -81,15 +81,27 @@ impl<I: Clone> Entries<I> {
             }
         }
         chosen.sort_by_key(|c| (c.0, c.3));
-        // Events: (rank, is_return, op id).
-        let mut events: Vec<(u64, bool, u32)> = Vec::with_capacity(chosen.len() * 2);
+        // Events: (rank, is_return, op id). Calls are already in order; sort the returns and
+        // merge, calls first at equal ranks.
+        let mut returns: Vec<(u64, u32)> = chosen
+            .iter()
+            .enumerate()
+            .filter_map(|(id, c)| c.1.map(|r| (r, id as u32)))
+            .collect();
+        returns.sort_unstable();
+        let mut events: Vec<(u64, bool, u32)> = Vec::with_capacity(chosen.len() + returns.len());
+        let mut rets = returns.into_iter().peekable();
         for (id, c) in chosen.iter().enumerate() {
-            events.push((c.0, false, id as u32));
-            if let Some(r) = c.1 {
-                events.push((r, true, id as u32));
+            while let Some(&(r, op)) = rets.peek() {
+                if r >= c.0 {
+                    break;
+                }
+                events.push((r, true, op));
+                rets.next();
             }
+            events.push((c.0, false, id as u32));
         }
-        events.sort_unstable();
+        events.extend(rets.map(|(r, op)| (r, true, op)));
         let mut nodes = Vec::with_capacity(events.len() + 1);
         nodes.push(Node {
             next: if events.is_empty() { NONE } else { 1 },

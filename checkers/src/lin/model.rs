@@ -15,11 +15,12 @@
 //!   unknown, they change nothing); writes stay;
 //! - states are cheap to clone and hash (values are interned into a per-partition table).
 
+use super::bitset::FxHasher;
 use super::NilRead;
 use crate::ops::Op;
 use crate::value::Value;
 use std::collections::HashMap;
-use std::hash::Hash;
+use std::hash::{BuildHasherDefault, Hash};
 
 /// One operation ready for the search.
 #[derive(Clone, Debug)]
@@ -116,13 +117,13 @@ pub trait Model: Clone + Send + Sized {
 /// Interns values as dense `u32` ids so register states are plain integers. Id 0 is `null`.
 #[derive(Clone, Debug)]
 pub struct Interner {
-    ids: HashMap<Value, u32>,
+    ids: HashMap<Value, u32, BuildHasherDefault<FxHasher>>,
     values: Vec<Value>,
 }
 
 impl Default for Interner {
     fn default() -> Self {
-        let mut ids = HashMap::new();
+        let mut ids = HashMap::default();
         ids.insert(Value::Null, 0);
         Interner {
             ids,

@@ -187,15 +187,19 @@ pub fn run<M: Model>(ops: &[Op], parts: &[Partition], opts: &LinOptions) -> Verd
     };
     let mut results: Vec<(usize, PartResult<M>)> = Vec::with_capacity(parts.len());
     let mut crashed = false;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads).map(|_| s.spawn(worker)).collect();
-        for h in handles {
-            match h.join() {
-                Ok(r) => results.extend(r),
-                Err(_) => crashed = true,
+    if threads == 1 {
+        results = worker();
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads).map(|_| s.spawn(worker)).collect();
+            for h in handles {
+                match h.join() {
+                    Ok(r) => results.extend(r),
+                    Err(_) => crashed = true,
+                }
             }
-        }
-    });
+        });
+    }
     results.sort_by_key(|(i, _)| *i);
     compose(ops, parts, opts, deadline, results, crashed)
 }

@@ -27,7 +27,6 @@ use crate::lin::model::{argument, Interner, Model, Prepared};
 use crate::lin::NilRead;
 use crate::ops::Op;
 use crate::value::Value;
-use std::collections::HashSet;
 
 /// The state shared by every value that no operation ever observes.
 pub const UNREAD: u32 = u32::MAX;
@@ -160,16 +159,16 @@ impl<const CAS: bool> Model for RegisterModel<CAS> {
     }
 
     fn prune(&mut self, ops: &mut Vec<Prepared<RegOp>>) {
-        let observed: HashSet<u32> = ops
-            .iter()
-            .filter_map(|p| match p.input {
-                RegOp::Read(v) | RegOp::Cas(v, _, _) => Some(v),
-                RegOp::Write(..) => None,
-            })
-            .collect();
-        let seen = |v: u32| if observed.contains(&v) { v } else { UNREAD };
+        let mut observed = vec![false; self.values.len()];
+        for p in ops.iter() {
+            if let RegOp::Read(v) | RegOp::Cas(v, _, _) = p.input {
+                observed[v as usize] = true;
+            }
+        }
+        let is_seen = |v: u32| observed.get(v as usize).copied().unwrap_or(false);
+        let seen = |v: u32| if is_seen(v) { v } else { UNREAD };
         ops.retain(|p| match p.input {
-            RegOp::Write(_, v) | RegOp::Cas(_, _, v) => p.ret.is_some() || observed.contains(&v),
+            RegOp::Write(_, v) | RegOp::Cas(_, _, v) => p.ret.is_some() || is_seen(v),
             RegOp::Read(_) => true,
         });
         for p in ops.iter_mut() {
