@@ -249,33 +249,59 @@ impl Experiment {
     /// Run every seed and check it. Panics only if a run cannot be set up at all (bad schedule
     /// file, inconsistent flags): that is a broken test, not a finding.
     pub fn run(&self) -> Report {
-        let next = Mutex::new(0usize);
-        let done: Mutex<Vec<Result<SeedOutcome, String>>> = Mutex::new(Vec::new());
+        self.run_seeds(|_| false)
+    }
+
+    /// Run seeds in order until one shows a violation of any of `checkers`: seeds after the first
+    /// violating one are not started and not reported, seeds before it all complete, so the report
+    /// (and its first violation) is the same whatever the thread timing. Use with
+    /// [`Report::assert_found`].
+    pub fn search(&self, checkers: &[&str]) -> Report {
+        self.run_seeds(|o| checkers.iter().any(|c| o.violates(c)))
+    }
+
+    fn run_seeds(&self, stop: impl Fn(&SeedOutcome) -> bool + Sync) -> Report {
+        // The index of the next seed to start, and the lowest index that met `stop`.
+        let next = Mutex::new((0usize, usize::MAX));
+        let done: Mutex<Vec<(usize, Result<SeedOutcome, String>)>> = Mutex::new(Vec::new());
         std::thread::scope(|scope| {
             for _ in 0..self.threads.min(self.seeds.len()).max(1) {
                 scope.spawn(|| loop {
                     let i = {
                         let mut n = next.lock().unwrap_or_else(|e| e.into_inner());
-                        let i = *n;
-                        *n += 1;
-                        i
+                        if n.0 >= n.1 {
+                            break;
+                        }
+                        n.0 += 1;
+                        n.0 - 1
                     };
                     let Some(&seed) = self.seeds.get(i) else {
                         break;
                     };
                     let outcome = self.run_seed(seed).map_err(|e| format!("seed {seed}: {e}"));
-                    done.lock().unwrap_or_else(|e| e.into_inner()).push(outcome);
+                    if outcome.as_ref().is_ok_and(&stop) {
+                        let mut n = next.lock().unwrap_or_else(|e| e.into_inner());
+                        n.1 = n.1.min(i);
+                    }
+                    done.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((i, outcome));
                 });
             }
         });
+        let (_, first_stop) = next.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+        done.sort_by_key(|(i, _)| *i);
         let mut seeds = Vec::new();
-        for outcome in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        for (i, outcome) in done {
+            if i > first_stop {
+                continue;
+            }
             match outcome {
                 Ok(o) => seeds.push(o),
                 Err(e) => panic!("experiment {}: {e}", self.name),
             }
         }
-        seeds.sort_by_key(|o| o.seed);
         Report {
             name: self.name.clone(),
             seeds,
@@ -350,22 +376,29 @@ impl Report {
         self.seeds.iter().filter(|o| o.violates(checker)).collect()
     }
 
-    /// The first seed on which `checker` found a violation; panics (naming the seeds tried) when
-    /// none did. Prints the seed and its explanation.
-    pub fn assert_found(&self, checker: &str) -> &SeedOutcome {
-        match self.violations(checker).first() {
+    /// The first seed on which any of `checkers` found a violation; panics (naming the seeds
+    /// tried) when none did. Prints the seed and its explanation.
+    pub fn assert_found(&self, checkers: &[&str]) -> &SeedOutcome {
+        let found = self
+            .seeds
+            .iter()
+            .find(|o| checkers.iter().any(|c| o.violates(c)));
+        match found {
             Some(o) => {
                 println!(
-                    "experiment {}: {checker} violation found on seed {}\n{}",
+                    "experiment {}: {} violation found on seed {} (after {} seeds)\n{}",
                     self.name,
+                    checkers.join(" or "),
                     o.seed,
+                    self.seeds.len(),
                     o.explain()
                 );
                 o
             }
             None => panic!(
-                "experiment {}: no {checker} violation on any of the {} seeds {:?}",
+                "experiment {}: no {} violation on any of the {} seeds {:?}",
                 self.name,
+                checkers.join(" or "),
                 self.seeds.len(),
                 self.seeds.iter().map(|o| o.seed).collect::<Vec<_>>()
             ),
