@@ -33,6 +33,29 @@ fn same_seed_and_config_give_byte_identical_histories() {
 }
 
 #[test]
+fn same_seed_gives_identical_histories_under_every_kind_of_fault() {
+    use quorumlab::sim::schedule::{generate, FaultKind};
+    for seed in [3u64, 11] {
+        let mut cfg = small(seed);
+        cfg.schedule = generate(
+            seed,
+            &FaultKind::ALL,
+            &cfg.store.nodes,
+            std::time::Duration::from_secs(2),
+        );
+        assert!(!cfg.schedule.steps.is_empty());
+        let (h1, f1) = history_bytes(&cfg);
+        let (h2, f2) = history_bytes(&cfg);
+        assert!(
+            String::from_utf8_lossy(&h1).contains("\"nemesis\""),
+            "no fault was recorded"
+        );
+        assert!(h1 == h2, "seed {seed}: histories under faults differ between two runs");
+        assert_eq!(f1, f2);
+    }
+}
+
+#[test]
 fn different_seeds_give_different_histories() {
     let (a, _) = history_bytes(&small(1));
     let (b, _) = history_bytes(&small(2));
