@@ -34,24 +34,36 @@ fn same_seed_and_config_give_byte_identical_histories() {
 
 #[test]
 fn same_seed_gives_identical_histories_under_every_kind_of_fault() {
-    use quorumlab::sim::schedule::{generate, FaultKind};
+    use quorumlab::sim::schedule::{generate, load, FaultKind};
+    let mixed = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/schedules/mixed.toml");
     for seed in [3u64, 11] {
         let mut cfg = small(seed);
-        cfg.schedule = generate(
+        cfg.workload.ops = 1000;
+        let nodes = cfg.store.nodes.clone();
+        let loaded = load(std::path::Path::new(mixed), &nodes, seed).unwrap();
+        let generated = generate(
             seed,
             &FaultKind::ALL,
-            &cfg.store.nodes,
-            std::time::Duration::from_secs(2),
+            &nodes,
+            std::time::Duration::from_secs(4),
         );
-        assert!(!cfg.schedule.steps.is_empty());
-        let (h1, f1) = history_bytes(&cfg);
-        let (h2, f2) = history_bytes(&cfg);
-        assert!(
-            String::from_utf8_lossy(&h1).contains("\"nemesis\""),
-            "no fault was recorded"
-        );
-        assert!(h1 == h2, "seed {seed}: histories under faults differ between two runs");
-        assert_eq!(f1, f2);
+        for schedule in [loaded, generated] {
+            cfg.schedule = schedule;
+            let (h1, f1) = history_bytes(&cfg);
+            let (h2, f2) = history_bytes(&cfg);
+            let faults = String::from_utf8_lossy(&h1).matches("\"nemesis\"").count();
+            assert!(
+                faults > 2,
+                "seed {seed} {}: only {faults} faults recorded",
+                cfg.schedule.name
+            );
+            assert!(
+                h1 == h2,
+                "seed {seed} {}: histories differ between two runs",
+                cfg.schedule.name
+            );
+            assert_eq!(f1, f2);
+        }
     }
 }
 
