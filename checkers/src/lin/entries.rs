@@ -6,10 +6,14 @@
 //! - operations are numbered `0..n` in call order, so the search's bitset is dense;
 //! - an open operation (Jepsen `info`, or completed after the cut) has a call entry and no return
 //!   entry: it may be linearized anywhere after its call, or never;
+//! - open operations with equal inputs share a `class` (they are interchangeable, see
+//!   [`super::search`]);
 //! - [`Entries::lift`] and [`Entries::unlift`] remove and restore an operation's entries in O(1),
 //!   and undoing lifts in reverse order restores the list exactly.
 
 use super::model::{Model, Prepared};
+use std::collections::HashMap;
+use std::hash::Hash;
 
 /// "No node" in `next`/`prev`/`partner`.
 pub const NONE: u32 = u32::MAX;
@@ -42,6 +46,13 @@ pub struct Item<I> {
     pub required: bool,
     /// Whether it never changes the state ([`Model::is_pure`]).
     pub pure: bool,
+    /// For an open operation, its class of interchangeable open operations (equal inputs);
+    /// [`NONE`] for completed ones.
+    pub class: u32,
+    /// Real-time rank of its invocation.
+    pub call: u64,
+    /// Real-time rank of its completion; `None` when open.
+    pub ret: Option<u64>,
     /// Its call node.
     pub call_node: u32,
 }
@@ -55,7 +66,7 @@ pub struct Entries<I> {
     pub items: Vec<Item<I>>,
 }
 
-impl<I: Clone> Entries<I> {
+impl<I: Clone + Eq + Hash> Entries<I> {
     /// Build the list from `prepared` (in any order). With `cut = Some(c)`, only the history up to
     /// real-time rank `c` is kept: operations invoked later are dropped and operations completed
     /// later become open (their reads vanish, see [`Model::open`]).
@@ -112,14 +123,33 @@ impl<I: Clone> Entries<I> {
         });
         let mut items: Vec<Item<I>> = chosen
             .into_iter()
-            .map(|(_, ret, input, prepared)| Item {
+            .map(|(call, ret, input, prepared)| Item {
                 pure: model.is_pure(&input),
+                class: NONE,
+                call,
+                ret,
                 input,
                 prepared,
                 required: ret.is_some(),
                 call_node: NONE,
             })
             .collect();
+        let class_of: Vec<u32> = {
+            let mut classes: HashMap<&I, u32> = HashMap::new();
+            items
+                .iter()
+                .map(|item| {
+                    if item.required {
+                        return NONE;
+                    }
+                    let next = classes.len() as u32;
+                    *classes.entry(&item.input).or_insert(next)
+                })
+                .collect()
+        };
+        for (item, class) in items.iter_mut().zip(class_of) {
+            item.class = class;
+        }
         for (k, &(_, is_return, op)) in events.iter().enumerate() {
             let idx = (k + 1) as u32;
             let next = if k + 1 < events.len() { idx + 1 } else { NONE };

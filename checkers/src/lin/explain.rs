@@ -108,8 +108,9 @@ pub fn anomaly<M: Model>(
         "from the initial state".to_string()
     } else {
         format!(
-            "after the longest valid partial linearization ({} operations: [{}])",
+            "after the longest valid partial linearization ({} operation{}: [{}])",
             result.best.len(),
+            if result.best.len() == 1 { "" } else { "s" },
             tail.join(", ")
         )
     };
@@ -137,8 +138,9 @@ pub fn anomaly<M: Model>(
             String::new()
         };
         format!(
-            "; no order of it and the {} operations concurrent with it ([{}]{more}) works",
+            "; no order of it and the {} operation{} concurrent with it ([{}]{more}) works",
             fail.concurrent.len(),
+            if fail.concurrent.len() == 1 { "" } else { "s" },
             shown.join(", ")
         )
     };

@@ -16,6 +16,7 @@
 //! - states are cheap to clone and hash (values are interned into a per-partition table).
 
 use super::bitset::FxHasher;
+use super::entries::Item;
 use super::NilRead;
 use crate::ops::Op;
 use crate::value::Value;
@@ -39,8 +40,9 @@ pub struct Prepared<I> {
 pub trait Model: Clone + Send + Sized {
     /// A state of the object. Cloned on every step the search takes, so keep it small.
     type State: Clone + Eq + Hash + Send;
-    /// One operation as the model sees it.
-    type Input: Clone + Send;
+    /// One operation as the model sees it. Equal inputs have equal effects (the search treats
+    /// open operations with equal inputs as interchangeable).
+    type Input: Clone + Eq + Hash + Send;
     /// Bookkeeping about the operations not linearized yet, for [`Model::doomed`]; `()` when the
     /// model does not look ahead.
     type Pending: Default + Send;
@@ -69,11 +71,11 @@ pub trait Model: Clone + Send + Sized {
         false
     }
 
-    /// Record that `input` is not linearized (yet, or any more).
-    fn add_pending(&self, _pending: &mut Self::Pending, _input: &Self::Input, _required: bool) {}
+    /// Record that the operation `item` is not linearized (yet, or any more).
+    fn add_pending(&self, _pending: &mut Self::Pending, _item: &Item<Self::Input>) {}
 
-    /// Record that `input` has been linearized.
-    fn remove_pending(&self, _pending: &mut Self::Pending, _input: &Self::Input, _required: bool) {}
+    /// Record that the operation `item` has been linearized.
+    fn remove_pending(&self, _pending: &mut Self::Pending, _item: &Item<Self::Input>) {}
 
     /// Look-ahead: whether moving from state `from` to `to` strands an operation that must still
     /// be linearized (e.g. overwrites the only value a pending read can return, with nothing left

@@ -149,6 +149,7 @@ pub fn run<M: Model>(ops: &[Op], parts: &[Partition], opts: &LinOptions) -> Verd
     }
     let deadline = opts.time_limit.map(|t| Instant::now() + t);
     let threads = match opts.threads {
+        _ if parts.len() <= 1 => 1,
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     }

@@ -22,8 +22,12 @@
 //! - **look-ahead**: a step the model proves hopeless ([`Model::doomed`], e.g. overwriting the
 //!   only value a pending read can still return) is not taken;
 //! - **just-in-time order** (Lowe 2017, §4): among the other candidates, first the one whose
-//!   return entry comes first — it must be linearized before that point anyway — then the rest
-//!   in list order.
+//!   return entry comes first — it must be linearized before that point anyway — then, when it is
+//!   not possible yet, the candidates after which it is (a blocked read wants the write it saw),
+//!   then the rest in list order. Every candidate is still tried: this only orders the branches;
+//! - **interchangeable open operations**: two open (`info`) operations with equal inputs, both
+//!   invoked already, can trade places in any linearization (neither has a return to respect), so
+//!   at each configuration only the first of them in the list is tried.
 //!
 //! Guarantees:
 //! - sound and complete for the model: `Linearizable` and `Violation` are exact answers;
@@ -94,8 +98,13 @@ pub struct SearchResult<S> {
 enum Phase {
     /// Just arrived: try pure candidates, then the first-returning operation.
     Fresh,
-    /// Try the remaining candidates from this node on, skipping pure ones and `first`.
-    Others { from: u32, first: u32 },
+    /// Try the remaining candidates from this node on, skipping pure ones and `first`: with
+    /// `enablers`, those after which `first` is possible; then the others.
+    Others {
+        from: u32,
+        first: u32,
+        enablers: bool,
+    },
     /// The configuration fails: undo the last choice.
     Backtrack,
 }
@@ -106,6 +115,8 @@ struct Frame<S> {
     /// The first-returning candidate's call node at the configuration this frame left, or
     /// [`GREEDY`] when the operation was taken without branching (pure or absorbed).
     first: u32,
+    /// Whether it was tried among the enablers of `first`.
+    enablers: bool,
 }
 
 /// Marks a frame taken without branching: undoing it means its configuration fails.
@@ -127,6 +138,9 @@ struct Searcher<'m, M: Model> {
     best_state: M::State,
     /// Length of the prefix of `stack` known to equal `best`.
     common: usize,
+    /// `seen[class] == stamp`: an open operation of that class came earlier in the current scan.
+    seen: Vec<u32>,
+    stamp: u32,
 }
 
 impl<M: Model> Searcher<'_, M> {
@@ -138,15 +152,14 @@ impl<M: Model> Searcher<'_, M> {
         call: u32,
         next: M::State,
         first: u32,
+        enablers: bool,
     ) -> bool {
         let op = entries.nodes[call as usize].op;
         let item = &entries.items[op as usize];
-        self.model
-            .remove_pending(&mut self.pending, &item.input, item.required);
+        self.model.remove_pending(&mut self.pending, item);
         if self.look_ahead && self.model.doomed(&self.pending, &self.state, &next) {
             self.doomed += 1;
-            self.model
-                .add_pending(&mut self.pending, &item.input, item.required);
+            self.model.add_pending(&mut self.pending, item);
             return false;
         }
         self.bits.insert(op);
@@ -154,8 +167,7 @@ impl<M: Model> Searcher<'_, M> {
         if !self.cache.insert(&self.bits, &next, hash) {
             self.hits += 1;
             self.bits.remove(op);
-            self.model
-                .add_pending(&mut self.pending, &item.input, item.required);
+            self.model.add_pending(&mut self.pending, item);
             return false;
         }
         self.states += 1;
@@ -163,7 +175,12 @@ impl<M: Model> Searcher<'_, M> {
             self.remaining -= 1;
         }
         let prev = std::mem::replace(&mut self.state, next);
-        self.stack.push(Frame { call, prev, first });
+        self.stack.push(Frame {
+            call,
+            prev,
+            first,
+            enablers,
+        });
         entries.lift(call);
         if self.stack.len() > self.best.len() {
             self.best.truncate(self.common);
@@ -188,8 +205,7 @@ impl<M: Model> Searcher<'_, M> {
             let op = entries.nodes[frame.call as usize].op;
             self.bits.remove(op);
             let item = &entries.items[op as usize];
-            self.model
-                .add_pending(&mut self.pending, &item.input, item.required);
+            self.model.add_pending(&mut self.pending, item);
             if item.required {
                 self.remaining += 1;
             }
@@ -197,14 +213,15 @@ impl<M: Model> Searcher<'_, M> {
             if frame.first == GREEDY {
                 continue; // taken without branching: the configuration it left fails
             }
-            let from = if frame.call == frame.first {
-                entries.nodes[HEAD as usize].next
+            let (from, enablers) = if frame.call == frame.first {
+                (entries.nodes[HEAD as usize].next, true)
             } else {
-                entries.nodes[frame.call as usize].next
+                (entries.nodes[frame.call as usize].next, frame.enablers)
             };
             return Some(Phase::Others {
                 from,
                 first: frame.first,
+                enablers,
             });
         }
     }
@@ -216,7 +233,7 @@ impl<M: Model> Searcher<'_, M> {
             let item = &entries.items[entries.nodes[n as usize].op as usize];
             if item.pure || self.model.absorbed(&self.state, &item.input) {
                 if let Some(next) = self.model.step(&self.state, &item.input) {
-                    return if self.push(entries, n, next, GREEDY) {
+                    return if self.push(entries, n, next, GREEDY, false) {
                         Phase::Fresh
                     } else {
                         Phase::Backtrack
@@ -232,7 +249,7 @@ impl<M: Model> Searcher<'_, M> {
         let item = &entries.items[entries.nodes[first as usize].op as usize];
         if !item.pure {
             if let Some(next) = self.model.step(&self.state, &item.input) {
-                if self.push(entries, first, next, first) {
+                if self.push(entries, first, next, first, false) {
                     return Phase::Fresh;
                 }
             }
@@ -240,24 +257,64 @@ impl<M: Model> Searcher<'_, M> {
         Phase::Others {
             from: entries.nodes[HEAD as usize].next,
             first,
+            enablers: true,
         }
     }
 
-    /// Try the remaining candidates from `from`.
-    fn others(&mut self, entries: &mut Entries<M::Input>, from: u32, first: u32) -> Phase {
+    /// Whether the candidate at node `n` is the first of its class of interchangeable open
+    /// operations in this scan (always true for completed operations); marks its class.
+    fn first_of_class(&mut self, entries: &Entries<M::Input>, n: u32) -> bool {
+        let class = entries.items[entries.nodes[n as usize].op as usize].class;
+        if class == NONE {
+            return true;
+        }
+        let slot = &mut self.seen[class as usize];
+        let first = *slot != self.stamp;
+        *slot = self.stamp;
+        first
+    }
+
+    /// Try the remaining candidates from `from`: first those after which `first` is possible
+    /// (goal-directed: a blocked read wants the write it saw), then the rest.
+    fn others(
+        &mut self,
+        entries: &mut Entries<M::Input>,
+        from: u32,
+        first: u32,
+        enablers: bool,
+    ) -> Phase {
+        let goal = entries.nodes[first as usize].op as usize;
+        // Open operations with equal inputs are interchangeable: only the first of each class in
+        // the list is tried. Mark the classes met before `from`.
+        self.stamp = self.stamp.wrapping_add(1);
+        let mut n = entries.nodes[HEAD as usize].next;
+        while n != from && n != NONE && entries.nodes[n as usize].is_call {
+            self.first_of_class(entries, n);
+            n = entries.nodes[n as usize].next;
+        }
         let mut n = from;
         while n != NONE && entries.nodes[n as usize].is_call {
+            let representative = self.first_of_class(entries, n);
             let item = &entries.items[entries.nodes[n as usize].op as usize];
-            if n != first && !item.pure {
+            if n != first && !item.pure && representative {
                 if let Some(next) = self.model.step(&self.state, &item.input) {
-                    if self.push(entries, n, next, first) {
+                    let enables = self.model.step(&next, &entries.items[goal].input).is_some();
+                    if enables == enablers && self.push(entries, n, next, first, enablers) {
                         return Phase::Fresh;
                     }
                 }
             }
             n = entries.nodes[n as usize].next;
         }
-        Phase::Backtrack
+        if enablers {
+            Phase::Others {
+                from: entries.nodes[HEAD as usize].next,
+                first,
+                enablers: false,
+            }
+        } else {
+            Phase::Backtrack
+        }
     }
 }
 
@@ -283,9 +340,11 @@ pub fn search<M: Model>(
         best: Vec::new(),
         best_state: init,
         common: 0,
+        seen: vec![0; entries.items.len()],
+        stamp: 0,
     };
     for item in &entries.items {
-        model.add_pending(&mut s.pending, &item.input, item.required);
+        model.add_pending(&mut s.pending, item);
     }
     let mut phase = Phase::Fresh;
     let mut steps = 0u64;
@@ -307,7 +366,11 @@ pub fn search<M: Model>(
         }
         phase = match phase {
             Phase::Fresh => s.fresh(entries),
-            Phase::Others { from, first } => s.others(entries, from, first),
+            Phase::Others {
+                from,
+                first,
+                enablers,
+            } => s.others(entries, from, first, enablers),
             Phase::Backtrack => match s.backtrack(entries) {
                 Some(p) => p,
                 None => break Outcome::Violation,

@@ -9,15 +9,40 @@
 //!
 //! Values may be strings or integers (an integer is its decimal text). States are shared strings,
 //! so a `get` step clones a pointer, not the text.
+//!
+//! Look-ahead ([`Model::doomed`]): a state only grows (by appends) until a put replaces it, so a
+//! completed get not linearized yet that returned `S` can still be satisfied from state `T` only
+//! if `T` is a prefix of `S` or some pending put's value is. A step from `from` to `to` is refused
+//! when it breaks that for a pending get whose `S` extends `from` (those are contiguous in string
+//! order); only puts invoked before that get completed count, since no other can precede it.
+//! Checking only some gets is still sound, so the scan stops after [`GETS_SCANNED`] gets, and
+//! counts any put beyond the first [`PUTS_SCANNED`] as a way back: it may only ever refuse steps
+//! it has proved hopeless.
 
+use crate::lin::entries::Item;
 use crate::lin::model::{argument, Model};
 use crate::lin::NilRead;
 use crate::ops::Op;
 use crate::value::Value;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+/// Beyond this many pending puts invoked before a get's completion, the look-ahead assumes one of
+/// them could lead back to it.
+pub const PUTS_SCANNED: usize = 64;
+/// The look-ahead examines at most this many pending gets per step.
+pub const GETS_SCANNED: usize = 8;
+
+/// The operations not linearized yet that the look-ahead needs: completed gets by (string, return
+/// rank), and puts (completed or open) by (invocation rank, op id).
+#[derive(Clone, Debug, Default)]
+pub struct Needs {
+    gets: BTreeSet<(Arc<str>, u64)>,
+    puts: BTreeMap<(u64, usize), Arc<str>>,
+}
+
 /// A kv operation on one key.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum KvOp {
     /// A get that returned this string.
     Get(Arc<str>),
@@ -46,7 +71,7 @@ fn text(v: &Value) -> Result<Arc<str>, String> {
 impl Model for Kv {
     type State = Arc<str>;
     type Input = KvOp;
-    type Pending = ();
+    type Pending = Needs;
 
     fn new(init: Option<&Value>, nil_read: NilRead) -> Result<Self, String> {
         Ok(Kv {
@@ -80,6 +105,51 @@ impl Model for Kv {
 
     fn is_pure(&self, input: &KvOp) -> bool {
         matches!(input, KvOp::Get(_))
+    }
+
+    fn add_pending(&self, p: &mut Needs, item: &Item<KvOp>) {
+        match (&item.input, item.ret) {
+            (KvOp::Get(s), Some(ret)) => {
+                p.gets.insert((s.clone(), ret));
+            }
+            (KvOp::Put(s), _) => {
+                p.puts.insert((item.call, item.prepared), s.clone());
+            }
+            _ => {}
+        }
+    }
+
+    fn remove_pending(&self, p: &mut Needs, item: &Item<KvOp>) {
+        match (&item.input, item.ret) {
+            (KvOp::Get(s), Some(ret)) => {
+                p.gets.remove(&(s.clone(), ret));
+            }
+            (KvOp::Put(_), _) => {
+                p.puts.remove(&(item.call, item.prepared));
+            }
+            _ => {}
+        }
+    }
+
+    fn doomed(&self, p: &Needs, from: &Arc<str>, to: &Arc<str>) -> bool {
+        if from == to {
+            return false;
+        }
+        let start: (Arc<str>, u64) = (from.clone(), 0);
+        p.gets
+            .range(start..)
+            .take_while(|(s, _)| s.starts_with(&**from))
+            .take(GETS_SCANNED)
+            .any(|(s, ret)| {
+                // Only puts invoked before the get completed can lead back to it.
+                let mut puts = p.puts.range(..(*ret, 0)).map(|(_, v)| v);
+                let mut scanned = 0;
+                !s.starts_with(&**to)
+                    && !puts.any(|put| {
+                        scanned += 1;
+                        scanned > PUTS_SCANNED || s.starts_with(&**put)
+                    })
+            })
     }
 
     fn init(&self) -> Arc<str> {

@@ -12,7 +12,7 @@ use crate::ops::Op;
 use crate::value::Value;
 
 /// A lock operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LockOp {
     /// Take the lock.
     Acquire,

@@ -23,6 +23,7 @@
 //! yet still needs, when no operation left could write that value again, strands that read — no
 //! linearization continues that way, so the search does not take the step.
 
+use crate::lin::entries::Item;
 use crate::lin::model::{argument, Interner, Model, Prepared};
 use crate::lin::NilRead;
 use crate::ops::Op;
@@ -32,7 +33,7 @@ use crate::value::Value;
 pub const UNREAD: u32 = u32::MAX;
 
 /// A register operation over interned values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RegOp {
     /// A read that returned this value.
     Read(u32),
@@ -210,12 +211,12 @@ impl<const CAS: bool> Model for RegisterModel<CAS> {
         *state == UNREAD && matches!(input, RegOp::Write(UNREAD, _))
     }
 
-    fn add_pending(&self, p: &mut Needs, input: &RegOp, required: bool) {
-        track(p, input, required, true);
+    fn add_pending(&self, p: &mut Needs, item: &Item<RegOp>) {
+        track(p, &item.input, item.required, true);
     }
 
-    fn remove_pending(&self, p: &mut Needs, input: &RegOp, required: bool) {
-        track(p, input, required, false);
+    fn remove_pending(&self, p: &mut Needs, item: &Item<RegOp>) {
+        track(p, &item.input, item.required, false);
     }
 
     #[inline]
