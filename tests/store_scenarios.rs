@@ -105,6 +105,10 @@ fn quorum_write_then_quorum_read_at_another_coordinator_returns_it() {
     }
 }
 
+/// What the scripted client saw: the read's answer, the stale replica's cell when the read
+/// returned, and the write's timestamp.
+type ReadSeen = (Response, Option<Cell>, u64);
+
 /// Isolate replica `c` of a key, write through `a`, then heal `c` and isolate `a`, and read through
 /// `b`: the read must contact `b` and `c`, see different digests, and (per mode) repair `c`.
 /// Returns (read answer, c's cell when the read returned, c's cell 1 s later, b's digest mismatches).
@@ -123,7 +127,7 @@ fn diverge_then_read(
     let (a, b, c) = (r[0].clone(), r[1].clone(), r[2].clone());
     let others: Vec<String> = cfg.nodes.iter().filter(|n| **n != c).cloned().collect();
     let done = Rc::new(StdCell::new(false));
-    let result: Rc<RefCell<Option<(Response, Option<Cell>, u64)>>> = Rc::default();
+    let result: Rc<RefCell<Option<ReadSeen>>> = Rc::default();
     let observed = cluster.observed.clone();
     let b_metrics = cluster.metrics[&b].clone();
     let (flag, out, conf) = (done.clone(), result.clone(), cfg.clone());

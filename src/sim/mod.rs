@@ -12,11 +12,11 @@
 //! - [`seed`]: derivation of every random stream from the run seed.
 
 pub mod client;
-pub mod netmodel;
 pub mod clock;
 pub mod cluster;
 pub mod judge;
 pub mod nemesis;
+pub mod netmodel;
 pub mod recorder;
 pub mod run;
 pub mod rundir;

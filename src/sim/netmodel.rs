@@ -126,7 +126,9 @@ impl NetModel {
     /// Whether any one-way block is active (these need re-asserting under random message loss,
     /// which turmoil heals by making a link healthy in both directions).
     pub fn has_one_way(&self) -> bool {
-        self.applied.values().any(|s| matches!(s, LinkState::OneWay(..)))
+        self.applied
+            .values()
+            .any(|s| matches!(s, LinkState::OneWay(..)))
     }
 
     /// The state a link should be in now.
@@ -232,7 +234,11 @@ mod tests {
             ]
         );
         assert_eq!(m.desired("n2", "n3"), LinkState::Healthy);
-        assert_eq!(m.desired("n1", "c0"), LinkState::Healthy, "clients are never partitioned");
+        assert_eq!(
+            m.desired("n1", "c0"),
+            LinkState::Healthy,
+            "clients are never partitioned"
+        );
         assert!(m.sync().is_empty(), "nothing changes twice");
     }
 
@@ -295,7 +301,10 @@ mod tests {
     fn one_way_blocks_one_direction_and_is_reasserted() {
         let mut m = model();
         m.block(&names(&["n3"]), &names(&["n1"]));
-        assert_eq!(m.sync(), vec![LinkAction::PartitionOneWay("n3".into(), "n1".into())]);
+        assert_eq!(
+            m.sync(),
+            vec![LinkAction::PartitionOneWay("n3".into(), "n1".into())]
+        );
         assert!(m.has_one_way());
         assert_eq!(
             m.reassert_one_way(),

@@ -14,7 +14,6 @@ use super::schedule::Schedule;
 use super::seed::derive;
 use super::workload::{Generator, OpSpec, WorkloadConfig};
 use crate::store::config::StoreConfig;
-use crate::store::metrics::Metrics;
 use quorumlab_checkers::final_state::{FinalState, Quiesce};
 use quorumlab_checkers::Event;
 use serde::{Deserialize, Serialize};
@@ -245,25 +244,11 @@ fn final_reads(
 }
 
 fn counters(cluster: &Cluster) -> BTreeMap<String, u64> {
-    let fields: [(&str, fn(&Metrics) -> &Cell<u64>); 15] = [
-        ("reads", |m| &m.reads),
-        ("writes", |m| &m.writes),
-        ("digest_mismatches", |m| &m.digest_mismatches),
-        ("repairs_sent", |m| &m.repairs_sent),
-        ("repairs_acked", |m| &m.repairs_acked),
-        ("cells_repaired_read", |m| &m.cells_repaired_read),
-        ("cells_repaired_hint", |m| &m.cells_repaired_hint),
-        ("cells_repaired_ae", |m| &m.cells_repaired_ae),
-        ("hints_stored", |m| &m.hints_stored),
-        ("hints_replayed", |m| &m.hints_replayed),
-        ("hints_expired", |m| &m.hints_expired),
-        ("ae_rounds", |m| &m.ae_rounds),
-        ("ae_cells_streamed", |m| &m.ae_cells_streamed),
-        ("frames_sent", |m| &m.frames_sent),
-        ("bytes_sent", |m| &m.bytes_sent),
-    ];
-    fields
-        .iter()
-        .map(|(name, pick)| (name.to_string(), cluster.total(pick)))
-        .collect()
+    let mut totals = BTreeMap::new();
+    for m in cluster.metrics.values() {
+        for (name, value) in m.values() {
+            *totals.entry(name.to_string()).or_insert(0) += value;
+        }
+    }
+    totals
 }

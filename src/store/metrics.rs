@@ -30,7 +30,7 @@ pub struct Metrics {
     pub hints_expired: Cell<u64>,
     /// Anti-entropy exchanges started by this node.
     pub ae_rounds: Cell<u64>,
-    /// Cells streamed to peers by anti-entropy.
+    /// Cells that crossed the wire in anti-entropy exchanges this node started (both directions).
     pub ae_cells_streamed: Cell<u64>,
     /// Frames sent by this node (requests and responses).
     pub frames_sent: Cell<u64>,
@@ -39,6 +39,27 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// Every counter with its name (as in `run.json` and the summary).
+    pub fn values(&self) -> [(&'static str, u64); 15] {
+        [
+            ("reads", self.reads.get()),
+            ("writes", self.writes.get()),
+            ("digest_mismatches", self.digest_mismatches.get()),
+            ("repairs_sent", self.repairs_sent.get()),
+            ("repairs_acked", self.repairs_acked.get()),
+            ("cells_repaired_read", self.cells_repaired_read.get()),
+            ("cells_repaired_hint", self.cells_repaired_hint.get()),
+            ("cells_repaired_ae", self.cells_repaired_ae.get()),
+            ("hints_stored", self.hints_stored.get()),
+            ("hints_replayed", self.hints_replayed.get()),
+            ("hints_expired", self.hints_expired.get()),
+            ("ae_rounds", self.ae_rounds.get()),
+            ("ae_cells_streamed", self.ae_cells_streamed.get()),
+            ("frames_sent", self.frames_sent.get()),
+            ("bytes_sent", self.bytes_sent.get()),
+        ]
+    }
+
     /// Add `n` to a counter.
     pub fn add(counter: &Cell<u64>, n: u64) {
         counter.set(counter.get() + n);

@@ -43,6 +43,9 @@ impl RpcError {
 
 type Pending = Rc<RefCell<BTreeMap<u64, oneshot::Sender<Response>>>>;
 
+/// One peer's connection slot: dialled at most once at a time, replaced when dead.
+type Slot = Rc<Mutex<Option<Rc<Conn>>>>;
+
 /// One live connection to a peer.
 pub struct Conn {
     tx: mpsc::UnboundedSender<Vec<u8>>,
@@ -109,7 +112,7 @@ impl Drop for Conn {
 pub struct Pool {
     port: u16,
     connect_timeout: Duration,
-    peers: RefCell<BTreeMap<String, Rc<Mutex<Option<Rc<Conn>>>>>>,
+    peers: RefCell<BTreeMap<String, Slot>>,
     metrics: Rc<Metrics>,
 }
 
