@@ -28,12 +28,7 @@ struct Roles {
 }
 
 fn roles(cluster: &Cluster) -> Roles {
-    let replicas: Vec<String> = cluster
-        .ring
-        .replicas(KEY)
-        .into_iter()
-        .map(|r| cluster.ring.name(r).to_string())
-        .collect();
+    let replicas = cluster.replica_names(KEY);
     let outsiders: Vec<String> = cluster
         .config
         .nodes
@@ -62,7 +57,7 @@ async fn write(cfg: &StoreConfig, via: &str, value: i64) -> Cell {
 }
 
 fn cell(cluster: &Cluster, node: &str) -> Option<Cell> {
-    cluster.observed.borrow()[node].borrow().get(&KEY).copied()
+    cluster.cell(node, KEY)
 }
 
 fn step_for(cluster: &mut Cluster, d: Duration) {

@@ -30,17 +30,8 @@ fn drive(cluster: &mut Cluster, done: &Rc<StdCell<bool>>, limit: Duration) {
     }
 }
 
-fn replica_names(cluster: &Cluster, key: i64) -> Vec<String> {
-    cluster
-        .ring
-        .replicas(key)
-        .into_iter()
-        .map(|r| cluster.ring.name(r).to_string())
-        .collect()
-}
-
 fn non_replica(cluster: &Cluster, key: i64) -> String {
-    let replicas = replica_names(cluster, key);
+    let replicas = cluster.replica_names(key);
     cluster
         .config
         .nodes
@@ -48,14 +39,6 @@ fn non_replica(cluster: &Cluster, key: i64) -> String {
         .find(|n| !replicas.contains(n))
         .expect("5 nodes, RF 3: two nodes are not replicas")
         .clone()
-}
-
-fn observed_cell(cluster: &Cluster, node: &str, key: i64) -> Option<Cell> {
-    cluster
-        .observed
-        .borrow()
-        .get(node)
-        .and_then(|cells| cells.borrow().get(&key).copied())
 }
 
 #[test]
@@ -123,7 +106,7 @@ fn diverge_then_read(
     cfg.anti_entropy.enabled = false;
     let mut cluster = Cluster::new(seed, cfg.clone(), &NetConfig::default()).unwrap();
     let key = 5i64;
-    let r = replica_names(&cluster, key);
+    let r = cluster.replica_names(key);
     let (a, b, c) = (r[0].clone(), r[1].clone(), r[2].clone());
     let others: Vec<String> = cfg.nodes.iter().filter(|n| **n != c).cloned().collect();
     let done = Rc::new(StdCell::new(false));
@@ -164,11 +147,8 @@ fn diverge_then_read(
     });
     drive(&mut cluster, &done, Duration::from_secs(30));
     let (answer, at_return, ts) = result.borrow_mut().take().unwrap();
-    let later = observed_cell(&cluster, &c, key);
-    assert_eq!(
-        observed_cell(&cluster, &a, key),
-        Some(Cell { value: 7, ts })
-    );
+    let later = cluster.cell(&c, key);
+    assert_eq!(cluster.cell(&a, key), Some(Cell { value: 7, ts }));
     (
         answer,
         at_return,
@@ -236,7 +216,7 @@ fn replica_crashed_right_after_acknowledging_keeps_the_write_after_restart() {
     cfg.write_cl = ConsistencyLevel::All;
     let mut cluster = Cluster::new(9, cfg.clone(), &NetConfig::default()).unwrap();
     let key = 2i64;
-    let replicas = replica_names(&cluster, key);
+    let replicas = cluster.replica_names(key);
     let victim = replicas[1].clone();
     let coordinator = non_replica(&cluster, key);
     let acked: Rc<StdCell<Option<u64>>> = Rc::default();
@@ -270,8 +250,5 @@ fn replica_crashed_right_after_acknowledging_keeps_the_write_after_restart() {
         !Rc::ptr_eq(&before, &after),
         "the node did not reboot and replay its log"
     );
-    assert_eq!(
-        observed_cell(&cluster, &victim, key),
-        Some(Cell { value: 11, ts })
-    );
+    assert_eq!(cluster.cell(&victim, key), Some(Cell { value: 11, ts }));
 }

@@ -221,6 +221,23 @@ impl Cluster {
         }
     }
 
+    /// The names of the replicas of `key`, in ring order.
+    pub fn replica_names(&self, key: i64) -> Vec<String> {
+        self.ring
+            .replicas(key)
+            .into_iter()
+            .map(|r| self.ring.name(r).to_string())
+            .collect()
+    }
+
+    /// The cell `node` holds for `key`, as of its current boot.
+    pub fn cell(&self, node: &str, key: i64) -> Option<crate::store::cell::Cell> {
+        self.observed
+            .borrow()
+            .get(node)
+            .and_then(|cells| cells.borrow().get(&key).copied())
+    }
+
     /// The sum of one counter over all nodes.
     pub fn total(&self, pick: impl Fn(&Metrics) -> &Cell<u64>) -> u64 {
         self.metrics.values().map(|m| pick(m).get()).sum()

@@ -6,11 +6,10 @@
 //! torn trailing record (crash mid-append) is ignored on replay.
 
 use super::cell::{Cell, Key};
+use super::logfile::LogFile;
 use super::ring::NodeId;
 use std::collections::BTreeMap;
 use std::io;
-use std::os::unix::fs::FileExt;
-use turmoil::fs::shim::std::fs::{self, File, OpenOptions};
 use xxhash_rust::xxh3::xxh3_64;
 
 const RECORD: usize = 48;
@@ -34,8 +33,7 @@ pub struct Hint {
 
 /// The hints of one coordinator, in memory and in an append-only log.
 pub struct HintLog {
-    log: File,
-    log_len: u64,
+    log: LogFile,
     pending: BTreeMap<u64, Hint>,
     next_id: u64,
 }
@@ -43,31 +41,11 @@ pub struct HintLog {
 impl HintLog {
     /// Open (or create) the log at `path` and replay it.
     pub fn open(path: &str) -> io::Result<HintLog> {
-        let existed = fs::exists(path);
-        let log = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)?;
-        if !existed {
-            log.sync_all()?;
-            fs::sync_dir("/")?;
-        }
-        let len = log.metadata()?.len() as usize;
-        let mut bytes = vec![0u8; len];
-        let mut read = 0;
-        while read < len {
-            let n = log.read_at(&mut bytes[read..], read as u64)?;
-            if n == 0 {
-                break;
-            }
-            read += n;
-        }
-        let (pending, valid, next_id) = replay(&bytes[..read]);
+        let (mut log, bytes) = LogFile::open(path)?;
+        let (pending, valid, next_id) = replay(&bytes);
+        log.keep_prefix(valid as u64);
         Ok(HintLog {
             log,
-            log_len: valid as u64,
             pending,
             next_id,
         })
@@ -128,10 +106,7 @@ impl HintLog {
     }
 
     fn append(&mut self, rec: &[u8; RECORD]) -> io::Result<()> {
-        self.log.write_all_at(rec, self.log_len)?;
-        self.log.sync_all()?;
-        self.log_len += RECORD as u64;
-        Ok(())
+        self.log.append(rec)
     }
 }
 

@@ -4,10 +4,12 @@
 //! TCP and disk (so the same code would run on tokio's real types). It knows nothing of the
 //! harness.
 //!
-//! - pure logic: [`cell`] (last-write-wins), [`ring`] (placement), [`digest`], [`wire`] (framing),
-//!   [`config`], [`clock`] (timestamps);
-//! - I/O: [`storage`] (write-ahead log), [`server`] and [`pool`] (RPC), [`node`] (one node),
-//!   [`replicas`], [`write_path`] and [`read_path`] (the coordinator).
+//! - pure logic: [`cell`] (last-write-wins), [`ring`] (placement), [`digest`], [`merkle`] (trees
+//!   over key-hash buckets), [`wire`] (framing), [`config`], [`clock`] (timestamps);
+//! - disk: [`logfile`], [`storage`] (write-ahead log), [`hint_log`] (durable hints);
+//! - network: [`server`] and [`pool`] (RPC), [`node`] (one node), [`replicas`], [`write_path`]
+//!   and [`read_path`] (the coordinator, digest reads, read repair), [`handoff`] (hint replay),
+//!   [`anti_entropy`] (Merkle exchanges between replicas).
 //!
 //! Promises (DESIGN.md): a write is acknowledged only once the write consistency level's replicas
 //! synced it; a definite failure (`Unavailable`) is reported only when nothing was sent; QUORUM
@@ -21,6 +23,7 @@ pub mod config;
 pub mod digest;
 pub mod handoff;
 pub mod hint_log;
+pub mod logfile;
 pub mod merkle;
 pub mod metrics;
 pub mod node;

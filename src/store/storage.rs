@@ -11,12 +11,11 @@
 //! Must be used from inside a turmoil host (the file system is per host).
 
 use super::cell::{supersedes, Cell, Key};
+use super::logfile::LogFile;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io;
-use std::os::unix::fs::FileExt;
 use std::rc::Rc;
-use turmoil::fs::shim::std::fs::{self, File, OpenOptions};
 use xxhash_rust::xxh3::xxh3_64;
 
 const RECORD: usize = 28;
@@ -27,45 +26,19 @@ pub type CellMap = BTreeMap<Key, Cell>;
 /// A replica's durable key-value state.
 pub struct Storage {
     cells: Rc<RefCell<CellMap>>,
-    log: File,
-    log_len: u64,
+    log: LogFile,
     records: u64,
 }
 
 impl Storage {
     /// Open (or create) the log at `path` and replay it.
     pub fn open(path: &str) -> io::Result<Storage> {
-        let existed = fs::exists(path);
-        let log = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)?;
-        if !existed {
-            log.sync_all()?;
-            let parent = std::path::Path::new(path)
-                .parent()
-                .and_then(|p| p.to_str())
-                .filter(|p| !p.is_empty())
-                .unwrap_or("/");
-            fs::sync_dir(parent)?;
-        }
-        let len = log.metadata()?.len();
-        let mut bytes = vec![0u8; len as usize];
-        let mut read = 0;
-        while read < bytes.len() {
-            let n = log.read_at(&mut bytes[read..], read as u64)?;
-            if n == 0 {
-                break;
-            }
-            read += n;
-        }
-        let (cells, valid_len, records) = replay(&bytes[..read]);
+        let (mut log, bytes) = LogFile::open(path)?;
+        let (cells, valid_len, records) = replay(&bytes);
+        log.keep_prefix(valid_len as u64);
         Ok(Storage {
             cells: Rc::new(RefCell::new(cells)),
             log,
-            log_len: valid_len as u64,
             records,
         })
     }
@@ -81,10 +54,7 @@ impl Storage {
         if !supersedes(cell, self.get(key)) {
             return Ok(false);
         }
-        let rec = encode_record(key, cell);
-        self.log.write_all_at(&rec, self.log_len)?;
-        self.log.sync_all()?;
-        self.log_len += RECORD as u64;
+        self.log.append(&encode_record(key, cell))?;
         self.records += 1;
         self.cells.borrow_mut().insert(key, cell);
         Ok(true)

@@ -29,21 +29,12 @@ pub fn config(anti_entropy: bool) -> StoreConfig {
 
 /// The names of the replicas of `key`, in ring order.
 pub fn replicas(cluster: &Cluster, key: i64) -> Vec<String> {
-    cluster
-        .ring
-        .replicas(key)
-        .into_iter()
-        .map(|r| cluster.ring.name(r).to_string())
-        .collect()
+    cluster.replica_names(key)
 }
 
 /// The cell `node` holds for `key`, as of its current boot.
 pub fn cell(cluster: &Cluster, node: &str, key: i64) -> Option<Cell> {
-    cluster
-        .observed
-        .borrow()
-        .get(node)
-        .and_then(|cells| cells.borrow().get(&key).copied())
+    cluster.cell(node, key)
 }
 
 /// Cut `node` off from every other store node (clients still reach it).
