@@ -50,40 +50,7 @@ fn register_history(clients: usize, ops_per_key: usize, keys: usize, seed: u64) 
 /// `writers` concurrent writes, each read by its own concurrent reader, then a read of a value
 /// none of them wrote.
 fn hard_history(writers: u64) -> Vec<Op> {
-    use quorumlab_checkers::{Event, EventType, Process, Value};
-    let ev = |time: u64, p: u64, kind, f: &str, value: Value| Event {
-        index: 0,
-        time: Some(time),
-        process: Process::Client(p),
-        kind,
-        f: f.into(),
-        key: None,
-        value,
-        ts: None,
-        node: None,
-        error: None,
-    };
-    let mut events = Vec::new();
-    for p in 0..writers {
-        let v = Value::Int(p as i64);
-        events.push(ev(10 + p, p, EventType::Invoke, "write", v.clone()));
-        events.push(ev(
-            500 + p,
-            1000 + p,
-            EventType::Invoke,
-            "read",
-            Value::Null,
-        ));
-        events.push(ev(1000 + p, p, EventType::Ok, "write", v.clone()));
-        events.push(ev(1500 + p, 1000 + p, EventType::Ok, "read", v));
-    }
-    events.push(ev(2000, 5000, EventType::Invoke, "read", Value::Null));
-    events.push(ev(2001, 5000, EventType::Ok, "read", Value::Int(-1)));
-    events.sort_by_key(|e| e.time);
-    for (i, e) in events.iter_mut().enumerate() {
-        e.index = i as u64;
-    }
-    ops::pair(&events).expect("pairs")
+    ops::pair(&quorumlab_checkers::lin::synth::hard_history(writers)).expect("pairs")
 }
 
 fn ours(ops: &[Op], threads: usize) -> Validity {

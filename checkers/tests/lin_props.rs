@@ -224,37 +224,9 @@ proptest! {
 }
 
 /// Twelve concurrent writes, each read by its own concurrent reader, then a read of a value none
-/// of them wrote: every write must be followed by its read, and every subset of the writes is a
-/// distinct configuration, so the search must try thousands before it can say "invalid".
+/// of them wrote (see `synth::hard_history`).
 fn hard_history() -> Vec<Op> {
-    use quorumlab_checkers::{Event, EventType, Process};
-    let ev = |time: u64, p: u64, kind, f: &str, value: Value| Event {
-        index: 0,
-        time: Some(time),
-        process: Process::Client(p),
-        kind,
-        f: f.into(),
-        key: None,
-        value,
-        ts: None,
-        node: None,
-        error: None,
-    };
-    let mut events = Vec::new();
-    for p in 0..12u64 {
-        let v = Value::Int(p as i64);
-        events.push(ev(10 + p, p, EventType::Invoke, "write", v.clone()));
-        events.push(ev(30 + p, 100 + p, EventType::Invoke, "read", Value::Null));
-        events.push(ev(100 + p, p, EventType::Ok, "write", v.clone()));
-        events.push(ev(130 + p, 100 + p, EventType::Ok, "read", v));
-    }
-    events.push(ev(200, 20, EventType::Invoke, "read", Value::Null));
-    events.push(ev(210, 20, EventType::Ok, "read", Value::Int(99)));
-    events.sort_by_key(|e| e.time);
-    for (i, e) in events.iter_mut().enumerate() {
-        e.index = i as u64;
-    }
-    ops::pair(&events).unwrap()
+    ops::pair(&quorumlab_checkers::lin::synth::hard_history(12)).unwrap()
 }
 
 #[test]
@@ -276,7 +248,7 @@ fn a_tiny_state_budget_gives_unknown_and_a_full_search_gives_invalid() {
     assert_eq!(full.valid, Validity::Invalid);
     assert!(full.stats["states_explored"] > 1000, "{:?}", full.stats);
     let a = &full.anomalies[0];
-    assert!(a.explanation.starts_with("read 99 by process 20"), "{a:?}");
+    assert!(a.explanation.starts_with("read -1 by process 24"), "{a:?}");
     assert!(a.explanation.contains("(24 operations: […, "), "{a:?}");
 }
 

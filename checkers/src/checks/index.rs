@@ -80,6 +80,15 @@ pub(crate) struct KeyOps<'a> {
 }
 
 impl<'a> KeyOps<'a> {
+    /// The acknowledged (ok) writes, in invocation order.
+    pub fn acked_writes(&self, ops: &[Op]) -> Vec<u32> {
+        self.writes
+            .iter()
+            .copied()
+            .filter(|&w| ops[w as usize].outcome == Outcome::Ok)
+            .collect()
+    }
+
     /// The unique write of `v`, if there is exactly one.
     pub fn writer(&self, v: &Value) -> Option<u32> {
         match self.written.get(v) {

@@ -19,7 +19,7 @@
 use super::index::{by_key, written_value, KeyOps};
 use super::{began, ended, events_of, key_name, shown, Report};
 use crate::final_state::{FinalState, ReplicaCell};
-use crate::ops::{Op, Outcome};
+use crate::ops::Op;
 use crate::value::Value;
 use crate::verdict::Verdict;
 use std::cmp::Ordering;
@@ -46,12 +46,7 @@ pub fn check(ops: &[Op], final_state: Option<&FinalState>) -> Verdict {
     let keys = by_key(ops);
     let mut acked_total = 0u64;
     for k in &keys {
-        let acked: Vec<u32> = k
-            .writes
-            .iter()
-            .copied()
-            .filter(|&w| ops[w as usize].outcome == Outcome::Ok)
-            .collect();
+        let acked = k.acked_writes(ops);
         if acked.is_empty() {
             continue;
         }

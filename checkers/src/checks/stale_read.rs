@@ -17,7 +17,7 @@
 
 use super::index::{by_key, sorted_by, written_value, KeyOps};
 use super::{began, ended, events_of, key_name, shown, Report};
-use crate::ops::{Op, Outcome};
+use crate::ops::Op;
 use crate::verdict::Verdict;
 
 /// The checker's name.
@@ -33,12 +33,7 @@ pub fn check(ops: &[Op]) -> Verdict {
     let mut reads = 0;
     for k in &keys {
         reads += k.reads.len();
-        let acked: Vec<u32> = k
-            .writes
-            .iter()
-            .copied()
-            .filter(|&w| ops[w as usize].outcome == Outcome::Ok)
-            .collect();
+        let acked = k.acked_writes(ops);
         let flagged = per_process(ops, k, &acked, &mut report);
         real_time(ops, k, &acked, &flagged, &mut report);
     }

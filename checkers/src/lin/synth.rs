@@ -269,3 +269,45 @@ pub fn history(cfg: &SynthConfig) -> Vec<Event> {
         })
         .collect()
 }
+
+/// A history that is hard to refute: `writers` concurrent writes, each read by its own concurrent
+/// reader, then a read of a value none of them wrote. Every write must be followed by its read and
+/// every subset of the writes is a distinct configuration, so a search tries thousands of
+/// configurations before it can say "invalid". Used by the tests and the benchmark.
+pub fn hard_history(writers: u64) -> Vec<Event> {
+    let ev = |time: u64, p: u64, kind, f: &str, value: Value| Event {
+        index: 0,
+        time: Some(time),
+        process: Process::Client(p),
+        kind,
+        f: f.into(),
+        key: None,
+        value,
+        ts: None,
+        node: None,
+        error: None,
+    };
+    let reader = |p: u64| writers + p;
+    let mut events = Vec::new();
+    for p in 0..writers {
+        let v = Value::Int(p as i64);
+        events.push(ev(p, p, EventType::Invoke, "write", v.clone()));
+        events.push(ev(
+            1000 + p,
+            reader(p),
+            EventType::Invoke,
+            "read",
+            Value::Null,
+        ));
+        events.push(ev(2000 + p, p, EventType::Ok, "write", v.clone()));
+        events.push(ev(3000 + p, reader(p), EventType::Ok, "read", v));
+    }
+    let last = 2 * writers;
+    events.push(ev(4000, last, EventType::Invoke, "read", Value::Null));
+    events.push(ev(4001, last, EventType::Ok, "read", Value::Int(-1)));
+    events.sort_by_key(|e| e.time);
+    for (i, e) in events.iter_mut().enumerate() {
+        e.index = i as u64;
+    }
+    events
+}
