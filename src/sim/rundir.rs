@@ -68,16 +68,42 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
+/// Point `<base>/latest` at `dir`, atomically: the link is made under a unique temporary name and
+/// renamed over the old one, so concurrent runs (one thread per seed) never trip over each other.
 fn point_latest(base: &Path, dir: &Path) -> io::Result<()> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let link = base.join("latest");
     let target = dir.strip_prefix(base).unwrap_or(dir);
-    let _ = std::fs::remove_file(&link);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = base.join(format!(".latest.{}.{n}", std::process::id()));
     #[cfg(unix)]
-    {
-        std::os::unix::fs::symlink(target, &link)
-    }
+    std::os::unix::fs::symlink(target, &tmp)?;
     #[cfg(not(unix))]
-    {
-        std::fs::write(&link, target.display().to_string())
+    std::fs::write(&tmp, target.display().to_string())?;
+    std::fs::rename(&tmp, &link)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: seeds run on parallel threads all repoint `latest`; remove-then-link raced
+    /// and failed with "File exists".
+    #[test]
+    fn latest_can_be_repointed_from_many_threads_at_once() {
+        let base = tempfile::tempdir().unwrap();
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let base = base.path();
+                s.spawn(move || {
+                    for i in 0..50 {
+                        let dir = base.join(format!("run/{t}-{i}"));
+                        point_latest(base, &dir).expect("repointing latest");
+                    }
+                });
+            }
+        });
+        let target = std::fs::read_link(base.path().join("latest")).unwrap();
+        assert!(target.starts_with("run"), "{target:?}");
     }
 }
