@@ -131,27 +131,6 @@ impl Cluster {
         self.sim.step().map(|_| ()).map_err(|e| e.to_string())
     }
 
-    /// Whether every replica of every key in `0..keys` holds the same cell (crashed nodes count as
-    /// disagreeing).
-    pub fn converged(&self, keys: u64) -> bool {
-        let observed = self.observed.borrow();
-        (0..keys as i64).all(|key| {
-            let mut cells = self.ring.replicas(key).into_iter().map(|r| {
-                let name = self.ring.name(r);
-                if self.down.contains(name) {
-                    return Err(());
-                }
-                Ok(observed
-                    .get(name)
-                    .and_then(|c| c.borrow().get(&key).copied()))
-            });
-            let Some(Ok(first)) = cells.next() else {
-                return false;
-            };
-            cells.all(|c| c == Ok(first))
-        })
-    }
-
     /// Whether every pair of nodes that share a ring range hold Merkle trees with equal roots over
     /// that range (all replicas of every key agree); a crashed node never agrees.
     pub fn roots_agree(&self) -> bool {

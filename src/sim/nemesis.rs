@@ -12,7 +12,7 @@
 use super::cluster::Cluster;
 use super::netmodel::{LinkAction, NetModel};
 use super::recorder::Recorder;
-use super::schedule::{Fault, NodeSel, PartitionSpec, Schedule};
+use super::schedule::{Fault, PartitionSpec, Schedule};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -92,7 +92,7 @@ impl Nemesis {
                 self.net.heal();
                 self.sync_links(cluster);
             }
-            Fault::Crash(n) => match named(n) {
+            Fault::Crash(n) => match n.name() {
                 Some(n) if !self.crashed.contains(n) => {
                     cluster.sim.crash(n);
                     cluster.down.insert(n.to_string());
@@ -100,7 +100,7 @@ impl Nemesis {
                 }
                 _ => text.push_str(" (skipped: not a running node)"),
             },
-            Fault::Restart(n) => match named(n) {
+            Fault::Restart(n) => match n.name() {
                 Some(n) if self.crashed.contains(n) => self.restart(cluster, n),
                 _ => text.push_str(" (skipped: not a crashed node)"),
             },
@@ -114,11 +114,11 @@ impl Nemesis {
             }
             Fault::Latency { max } => self.set_latency(cluster, *max),
             Fault::LatencyReset => self.set_latency(cluster, self.default_max_latency),
-            Fault::ClockSkew { node, offset_us } => match named(node) {
+            Fault::ClockSkew { node, offset_us } => match node.name() {
                 Some(n) => cluster.clocks.set(n, *offset_us),
                 None => text.push_str(" (skipped: unresolved node)"),
             },
-            Fault::Pause(n) | Fault::Resume(n) => match named(n) {
+            Fault::Pause(n) | Fault::Resume(n) => match n.name() {
                 Some(name) => {
                     self.net.set_paused(name, matches!(fault, Fault::Pause(_)));
                     self.sync_links(cluster);
@@ -171,10 +171,6 @@ impl Nemesis {
         let actions = self.net.sync();
         apply_links(cluster, &actions);
     }
-}
-
-fn named(n: &NodeSel) -> Option<&str> {
-    n.name()
 }
 
 fn node_pairs(cluster: &Cluster) -> Vec<(String, String)> {

@@ -2,7 +2,8 @@
 //! it took in simulated and wall time.
 
 use super::run::RunOutput;
-use quorumlab_checkers::{fmt_time, EventType};
+use quorumlab_checkers::fmt_time;
+use quorumlab_checkers::ops::{self, Outcome};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -17,27 +18,18 @@ pub struct Outcomes {
     pub info: u64,
 }
 
-/// Count outcomes per operation kind (`read`, `write`); client operations only.
+/// Count outcomes per operation kind (`read`, `write`); client operations only, paired under
+/// Jepsen's rules (an operation that never completed counts as `info`). A history that does not
+/// pair (never the case for one we recorded) counts nothing; the checkers report why.
 pub fn outcomes(out: &RunOutput) -> BTreeMap<String, Outcomes> {
     let mut counts: BTreeMap<String, Outcomes> = BTreeMap::new();
-    let mut pending: BTreeMap<u64, String> = BTreeMap::new();
-    for e in out.history.iter().filter(|e| e.is_client()) {
-        let p = e.process.client().unwrap_or_default();
-        let c = counts.entry(e.f.clone()).or_default();
-        match e.kind {
-            EventType::Invoke => {
-                pending.insert(p, e.f.clone());
-            }
-            EventType::Ok => c.ok += 1,
-            EventType::Fail => c.fail += 1,
-            EventType::Info => c.info += 1,
+    for op in ops::pair(&out.history).unwrap_or_default() {
+        let c = counts.entry(op.f).or_default();
+        match op.outcome {
+            Outcome::Ok => c.ok += 1,
+            Outcome::Fail => c.fail += 1,
+            Outcome::Info => c.info += 1,
         }
-        if e.kind != EventType::Invoke {
-            pending.remove(&p);
-        }
-    }
-    for f in pending.into_values() {
-        counts.entry(f).or_default().info += 1;
     }
     counts
 }

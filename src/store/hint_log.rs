@@ -60,7 +60,7 @@ impl HintLog {
             cell,
             created_us,
         };
-        self.append(&encode(ADD, &hint))?;
+        self.log.append(&encode(ADD, &hint))?;
         self.next_id += 1;
         self.pending.insert(hint.id, hint);
         Ok(())
@@ -69,7 +69,7 @@ impl HintLog {
     /// Mark a hint delivered (or dropped), durably.
     pub fn done(&mut self, id: u64) -> io::Result<()> {
         if let Some(hint) = self.pending.get(&id).copied() {
-            self.append(&encode(DONE, &hint))?;
+            self.log.append(&encode(DONE, &hint))?;
             self.pending.remove(&id);
         }
         Ok(())
@@ -103,10 +103,6 @@ impl HintLog {
     /// Whether no hint is owed.
     pub fn is_empty(&self) -> bool {
         self.pending.is_empty()
-    }
-
-    fn append(&mut self, rec: &[u8; RECORD]) -> io::Result<()> {
-        self.log.append(rec)
     }
 }
 
