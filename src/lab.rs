@@ -20,15 +20,18 @@
 //!     .assert_valid();
 //! ```
 
-use crate::cli::run_args::{Checkers, Kinds, RunArgs, Switch};
+use crate::cli::run_args::replay_command;
+use crate::sim::config::RunConfig;
 use crate::sim::judge::judge;
+use crate::sim::plan::{FaultPlan, Plan};
 use crate::sim::run::{run, RunStats};
-use crate::sim::rundir;
+use crate::sim::rundir::{RunDir, RunFiles};
 use crate::sim::schedule::{FaultKind, Schedule};
 use crate::sim::summary::{outcomes, Outcomes};
-use crate::store::config::{ConsistencyLevel, ReadRepair};
+use crate::sim::workload::KeyDist;
+use crate::store::config::{ConsistencyLevel, Mutant, ReadRepair};
 use quorumlab_checkers::{Results, Validity};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -37,8 +40,9 @@ use std::sync::Mutex;
 #[derive(Clone, Debug)]
 pub struct Experiment {
     name: String,
-    args: RunArgs,
-    schedule: Option<Schedule>,
+    plan: Plan,
+    swarm: bool,
+    fixed: BTreeSet<String>,
     seeds: Vec<u64>,
     threads: usize,
     out: PathBuf,
@@ -51,11 +55,11 @@ pub struct SeedOutcome {
     pub seed: u64,
     /// Every checker's verdict.
     pub results: Results,
-    /// Timings and store counters.
+    /// Timings, store counters and mechanism coverage.
     pub stats: RunStats,
-    /// Outcome counts per operation kind (`read`, `write`).
+    /// Outcome counts per operation kind (`read`, `write`, `delete`).
     pub ops: BTreeMap<String, Outcomes>,
-    /// The command that replays this seed.
+    /// The command that replays this seed (from its run directory when it was kept).
     pub replay: String,
     /// Where its run directory was written (only for seeds that were not valid).
     pub dir: Option<PathBuf>,
@@ -75,98 +79,126 @@ impl Experiment {
     pub fn new(name: &str) -> Experiment {
         Experiment {
             name: name.to_string(),
-            args: RunArgs::default(),
-            schedule: None,
+            plan: Plan::new(RunConfig::new(1)),
+            swarm: false,
+            fixed: BTreeSet::new(),
             seeds: vec![1],
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             out: PathBuf::from("target/quorumlab"),
         }
     }
 
-    /// Number of store nodes.
-    pub fn nodes(mut self, n: u16) -> Self {
-        self.args.nodes = n;
+    /// Change the base configuration in code (anything [`RunConfig`] holds).
+    pub fn configure(mut self, f: impl FnOnce(&mut RunConfig)) -> Self {
+        f(&mut self.plan.base);
         self
+    }
+
+    /// Number of store nodes.
+    pub fn nodes(self, n: usize) -> Self {
+        self.configure(|c| c.store.nodes = crate::store::config::StoreConfig::node_names(n))
     }
     /// Replication factor.
-    pub fn rf(mut self, rf: u16) -> Self {
-        self.args.rf = rf;
-        self
+    pub fn rf(self, rf: usize) -> Self {
+        self.configure(|c| c.store.rf = rf).fix("rf")
     }
     /// Read consistency level.
-    pub fn read_cl(mut self, cl: ConsistencyLevel) -> Self {
-        self.args.read_cl = cl;
-        self
+    pub fn read_cl(self, cl: ConsistencyLevel) -> Self {
+        self.configure(|c| c.store.read_cl = cl)
     }
     /// Write consistency level.
-    pub fn write_cl(mut self, cl: ConsistencyLevel) -> Self {
-        self.args.write_cl = cl;
-        self
+    pub fn write_cl(self, cl: ConsistencyLevel) -> Self {
+        self.configure(|c| c.store.write_cl = cl)
     }
     /// Read-repair mode.
-    pub fn read_repair(mut self, mode: ReadRepair) -> Self {
-        self.args.read_repair = mode;
-        self
+    pub fn read_repair(self, mode: ReadRepair) -> Self {
+        self.configure(|c| c.store.read_repair = mode)
+    }
+    /// Delay of the asynchronous read-repair stage (ms).
+    pub fn async_repair_delay_ms(self, ms: u64) -> Self {
+        self.configure(|c| c.store.async_repair_delay_ms = ms)
+            .fix("async-repair-delay-ms")
     }
     /// Digest reads on or off.
-    pub fn digest_reads(mut self, on: bool) -> Self {
-        self.args.digest_reads = Switch::from_bool(on);
-        self
+    pub fn digest_reads(self, on: bool) -> Self {
+        self.configure(|c| c.store.digest_reads = on)
     }
     /// Hinted handoff on or off.
-    pub fn hints(mut self, on: bool) -> Self {
-        self.args.hints = Switch::from_bool(on);
-        self
+    pub fn hints(self, on: bool) -> Self {
+        self.configure(|c| c.store.hints.enabled = on)
     }
     /// Merkle-tree anti-entropy on or off.
-    pub fn anti_entropy(mut self, on: bool) -> Self {
-        self.args.anti_entropy = Switch::from_bool(on);
-        self
+    pub fn anti_entropy(self, on: bool) -> Self {
+        self.configure(|c| c.store.anti_entropy.enabled = on)
+    }
+    /// Plant a bug in the store.
+    pub fn mutant(self, m: Mutant) -> Self {
+        self.configure(|c| c.store.mutant = Some(m))
     }
     /// Concurrent clients.
-    pub fn clients(mut self, n: u64) -> Self {
-        self.args.clients = n;
-        self
+    pub fn clients(self, n: usize) -> Self {
+        self.configure(|c| c.workload.clients = n).fix("clients")
     }
     /// Number of keys.
-    pub fn keys(mut self, n: u64) -> Self {
-        self.args.keys = n;
-        self
+    pub fn keys(self, n: u64) -> Self {
+        self.configure(|c| c.workload.keys = n).fix("keys")
+    }
+    /// Share of operations on key 0.
+    pub fn hot_key(self, share: f64) -> Self {
+        self.configure(|c| c.workload.key_dist = KeyDist::Hot { share })
+            .fix("hot-key")
     }
     /// Operations per run.
-    pub fn ops(mut self, n: u64) -> Self {
-        self.args.ops = n;
-        self
+    pub fn ops(self, n: u64) -> Self {
+        self.configure(|c| c.workload.ops = Some(n))
+    }
+    /// Main phase length in simulated ms (with no operation count: until then).
+    pub fn duration_ms(self, ms: u64) -> Self {
+        self.configure(|c| c.workload.duration_ms = Some(ms))
     }
     /// Fraction of reads.
-    pub fn read_fraction(mut self, f: f64) -> Self {
-        self.args.read_fraction = f;
-        self
+    pub fn read_fraction(self, f: f64) -> Self {
+        self.configure(|c| c.workload.read_fraction = f)
+            .fix("read-fraction")
+    }
+    /// Fraction of deletes.
+    pub fn delete_fraction(self, f: f64) -> Self {
+        self.configure(|c| c.workload.delete_fraction = f)
+            .fix("delete-fraction")
     }
     /// Longest think time between a client's operations (ms).
-    pub fn think_ms(mut self, ms: u64) -> Self {
-        self.args.think_ms = ms;
-        self
+    pub fn think_ms(self, ms: u64) -> Self {
+        self.configure(|c| c.workload.think_ms_max = ms)
+            .fix("think-ms")
+    }
+    /// Bytes per written value.
+    pub fn value_bytes(self, n: usize) -> Self {
+        self.configure(|c| c.workload.value_bytes = n)
+            .fix("value-bytes")
     }
     /// Faults from a TOML schedule file (or a JSON schedule as stored in `run.json`).
     pub fn schedule_file(mut self, path: impl AsRef<Path>) -> Self {
-        self.args.schedule = Some(path.as_ref().to_path_buf());
-        self.args.nemesis = None;
-        self.schedule = None;
+        self.plan.faults = FaultPlan::File(path.as_ref().to_path_buf());
         self
     }
     /// Faults built in code (must name concrete nodes).
     pub fn schedule(mut self, schedule: Schedule) -> Self {
-        self.schedule = Some(schedule);
-        self.args.schedule = None;
-        self.args.nemesis = None;
+        self.plan.faults = FaultPlan::Schedule(schedule);
         self
     }
     /// Faults generated from each seed, drawing a subset of `kinds` (swarm testing).
     pub fn nemesis(mut self, kinds: &[FaultKind]) -> Self {
-        self.args.nemesis = Some(Kinds(kinds.to_vec()));
-        self.args.schedule = None;
-        self.schedule = None;
+        self.plan.faults = FaultPlan::Kinds(kinds.to_vec());
+        self
+    }
+    /// Draw the workload shape from each seed too (keys, skew, mix, clients, latency, value
+    /// size…), except what this experiment fixed.
+    pub fn swarm(mut self) -> Self {
+        self.swarm = true;
+        self
+    }
+    fn fix(mut self, dimension: &str) -> Self {
+        self.fixed.insert(dimension.to_string());
         self
     }
     /// Run one seed.
@@ -179,10 +211,10 @@ impl Experiment {
         self.seeds = seeds.into_iter().collect();
         self
     }
-    /// Only these checkers (names as for `quorumlab check --checkers`).
-    pub fn checkers(mut self, names: &[&'static str]) -> Self {
-        self.args.checkers = Some(Checkers(names.to_vec()));
-        self
+    /// Only these checkers (names as for `quorumlab check --checkers`, plus `invariants`).
+    pub fn checkers(self, names: &[&str]) -> Self {
+        let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        self.configure(|c| c.checkers = Some(names))
     }
     /// How many seeds run at once (default: the machine's parallelism).
     pub fn threads(mut self, n: usize) -> Self {
@@ -195,46 +227,38 @@ impl Experiment {
         self
     }
 
-    /// The flags of one seed, with a code-built schedule saved where the replay command finds it.
-    fn args_for(&self, seed: u64) -> Result<RunArgs, String> {
-        let mut args = self.args.clone();
-        args.seed = seed;
-        args.out = self.out.clone();
-        args.name = Some(self.name.clone());
-        if let Some(schedule) = &self.schedule {
-            let dir = rundir::run_dir(&self.out, &self.name, seed);
-            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-            let path = dir.join("schedule.json");
-            let json = rundir::to_json(schedule).map_err(|e| e.to_string())?;
-            rundir::write_atomic(&path, &json).map_err(|e| format!("{}: {e}", path.display()))?;
-            args.schedule = Some(path);
-        }
-        Ok(args)
+    /// The configuration of one seed (what `run.json` of that seed holds before the run).
+    pub fn config_for(&self, seed: u64) -> Result<RunConfig, String> {
+        let mut plan = self.plan.clone();
+        plan.swarm = self.swarm.then(|| self.fixed.clone());
+        plan.for_seed(seed).map_err(|e| e.to_string())
     }
 
     fn run_seed(&self, seed: u64) -> Result<SeedOutcome, String> {
-        let args = self.args_for(seed)?;
-        let cfg = args.config()?;
-        let out = run(&cfg)?;
-        let verdict = judge(
-            &out.history,
-            &out.final_state,
-            args.checkers.clone().map(|c| c.0),
-        )?;
-        let replay = args.replay_command();
-        let dir = if verdict.results.valid == Validity::Valid {
-            None
+        let cfg = self.config_for(seed)?;
+        let out = run(&cfg).map_err(|e| e.to_string())?;
+        let verdict = judge(&out.config, &out.history, &out.final_state, &out.violations)
+            .map_err(|e| e.to_string())?;
+        let (dir, replay) = if verdict.results.valid == Validity::Valid {
+            let replay = format!(
+                "valid: no run directory kept (experiment {}, seed {seed})",
+                self.name
+            );
+            (None, replay)
         } else {
-            let dir = rundir::run_dir(&self.out, &self.name, seed);
-            rundir::write_run(
-                &dir,
-                &self.out,
-                &out,
-                replay.clone(),
-                Some(&verdict.results),
-            )
-            .map_err(|e| format!("{}: {e}", dir.display()))?;
-            Some(dir)
+            let dir = RunDir::prepare(&self.out, &self.name, seed)
+                .map_err(|e| format!("{}: {e}", self.out.display()))?;
+            let files = RunFiles {
+                config: &out.config,
+                history: &out.history,
+                final_state: &out.final_state,
+                results: Some(&verdict.results),
+                stats: &out.stats,
+                events: None,
+            };
+            let target = dir.commit(&files).map_err(|e| e.to_string())?;
+            let replay = replay_command(&target);
+            (Some(target), replay)
         };
         Ok(SeedOutcome {
             seed,
@@ -245,7 +269,6 @@ impl Experiment {
             dir,
         })
     }
-
     /// Run every seed and check it. Panics only if a run cannot be set up at all (bad schedule
     /// file, inconsistent flags): that is a broken test, not a finding.
     pub fn run(&self) -> Report {

@@ -4,10 +4,11 @@
 
 use quorumlab::sim::client::Session;
 use quorumlab::sim::cluster::{Cluster, NetConfig};
+use quorumlab::sim::values;
 use quorumlab::store::cell::Cell;
 use quorumlab::store::config::{ReadRepair, StoreConfig};
-use quorumlab::store::proto::{Request, Response};
-use std::cell::Cell as StdCell;
+use quorumlab::store::proto::Response;
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -50,8 +51,8 @@ async fn write(cfg: &StoreConfig, via: &str, value: i64) -> Cell {
         Duration::from_millis(200),
         Duration::from_secs(2),
     );
-    match s.call(Request::ClientWrite { key: KEY, value }).await {
-        Ok(Response::WriteOk { ts }) => Cell { value, ts },
+    match s.call(values::write_request(KEY, value)).await {
+        Ok(Response::WriteOk { ts }) => values::cell(KEY, value, ts),
         other => panic!("write of {value} via {via} failed: {other:?}"),
     }
 }
@@ -67,15 +68,15 @@ fn step_for(cluster: &mut Cluster, d: Duration) {
     }
 }
 
-fn step_until(cluster: &mut Cluster, flag: &Rc<StdCell<Option<Cell>>>) -> Cell {
-    while flag.get().is_none() {
+fn step_until(cluster: &mut Cluster, flag: &Rc<RefCell<Option<Cell>>>) -> Cell {
+    while flag.borrow().is_none() {
         cluster.step().unwrap();
         assert!(
             cluster.elapsed() < Duration::from_secs(20),
             "scenario stuck"
         );
     }
-    flag.get().unwrap()
+    flag.borrow_mut().take().unwrap()
 }
 
 /// Cut `stale` off from `coordinator`, write through `coordinator`; returns the written cell.
@@ -83,10 +84,10 @@ fn write_while_cut_off(cluster: &mut Cluster, cfg: &StoreConfig, r: &Roles) -> C
     cluster
         .sim
         .partition(r.stale.as_str(), r.coordinator.as_str());
-    let done: Rc<StdCell<Option<Cell>>> = Rc::default();
+    let done: Rc<RefCell<Option<Cell>>> = Rc::default();
     let (flag, c, via) = (done.clone(), cfg.clone(), r.coordinator.clone());
     cluster.sim.client("writer", async move {
-        flag.set(Some(write(&c, &via, 1).await));
+        flag.replace(Some(write(&c, &via, 1).await));
         Ok(())
     });
     step_until(cluster, &done)
@@ -105,7 +106,7 @@ fn hints_bring_a_returning_replica_up_to_date_and_nothing_else_does_here() {
             None,
             "stale replica reached during the partition"
         );
-        let stored = cluster.metrics[&r.coordinator].hints_stored.get();
+        let stored = cluster.count(&r.coordinator, "hint-stored");
         cluster.sim.repair(r.stale.as_str(), r.coordinator.as_str());
         step_for(&mut cluster, Duration::from_secs(1));
         if hints {
@@ -114,8 +115,8 @@ fn hints_bring_a_returning_replica_up_to_date_and_nothing_else_does_here() {
                 "one hint for the one replica that missed the write"
             );
             assert_eq!(cell(&cluster, &r.stale), Some(written));
-            assert_eq!(cluster.metrics[&r.coordinator].hints_replayed.get(), 1);
-            assert_eq!(cluster.metrics[&r.stale].cells_repaired_hint.get(), 1);
+            assert_eq!(cluster.count(&r.coordinator, "hint-replayed"), 1);
+            assert_eq!(cluster.count(&r.stale, "apply:hint"), 1);
         } else {
             assert_eq!(stored, 0);
             assert_eq!(
@@ -134,20 +135,20 @@ fn hint_replay_never_overwrites_a_newer_cell() {
     let r = roles(&cluster);
     let old = write_while_cut_off(&mut cluster, &cfg, &r);
     // A newer write through another coordinator reaches the stale replica directly.
-    let done: Rc<StdCell<Option<Cell>>> = Rc::default();
+    let done: Rc<RefCell<Option<Cell>>> = Rc::default();
     let (flag, c, via) = (done.clone(), cfg.clone(), r.other_coordinator.clone());
     cluster.sim.client("newer", async move {
-        flag.set(Some(write(&c, &via, 2).await));
+        flag.replace(Some(write(&c, &via, 2).await));
         Ok(())
     });
     let newer = step_until(&mut cluster, &done);
     assert!(newer > old);
     step_for(&mut cluster, Duration::from_millis(500));
-    assert_eq!(cell(&cluster, &r.stale), Some(newer));
+    assert_eq!(cell(&cluster, &r.stale), Some(newer.clone()));
     cluster.sim.repair(r.stale.as_str(), r.coordinator.as_str());
     step_for(&mut cluster, Duration::from_secs(1));
     assert_eq!(
-        cluster.metrics[&r.coordinator].hints_replayed.get(),
+        cluster.count(&r.coordinator, "hint-replayed"),
         1,
         "the hint was delivered"
     );
@@ -156,7 +157,7 @@ fn hint_replay_never_overwrites_a_newer_cell() {
         Some(newer),
         "and did not overwrite the newer cell"
     );
-    assert_eq!(cluster.metrics[&r.stale].cells_repaired_hint.get(), 0);
+    assert_eq!(cluster.count(&r.stale, "apply:hint"), 0);
 }
 
 #[test]
@@ -169,8 +170,8 @@ fn hints_older_than_the_window_are_dropped() {
     step_for(&mut cluster, Duration::from_secs(1));
     cluster.sim.repair(r.stale.as_str(), r.coordinator.as_str());
     step_for(&mut cluster, Duration::from_secs(1));
-    assert_eq!(cluster.metrics[&r.coordinator].hints_expired.get(), 1);
-    assert_eq!(cluster.metrics[&r.coordinator].hints_replayed.get(), 0);
+    assert_eq!(cluster.count(&r.coordinator, "hint-expired"), 1);
+    assert_eq!(cluster.count(&r.coordinator, "hint-replayed"), 0);
     assert_eq!(cell(&cluster, &r.stale), None);
 }
 
@@ -180,7 +181,7 @@ fn hints_survive_a_coordinator_crash() {
     let mut cluster = Cluster::new(8, cfg.clone(), &NetConfig::default()).unwrap();
     let r = roles(&cluster);
     let written = write_while_cut_off(&mut cluster, &cfg, &r);
-    assert_eq!(cluster.metrics[&r.coordinator].hints_stored.get(), 1);
+    assert_eq!(cluster.count(&r.coordinator, "hint-stored"), 1);
     cluster.sim.crash(r.coordinator.as_str());
     step_for(&mut cluster, Duration::from_millis(100));
     cluster.sim.repair(r.stale.as_str(), r.coordinator.as_str());
@@ -191,5 +192,5 @@ fn hints_survive_a_coordinator_crash() {
         Some(written),
         "the restarted coordinator replayed its hint"
     );
-    assert_eq!(cluster.metrics[&r.coordinator].hints_replayed.get(), 1);
+    assert_eq!(cluster.count(&r.coordinator, "hint-replayed"), 1);
 }

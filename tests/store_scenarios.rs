@@ -3,6 +3,7 @@
 
 use quorumlab::sim::client::Session;
 use quorumlab::sim::cluster::{Cluster, NetConfig};
+use quorumlab::sim::values;
 use quorumlab::store::cell::Cell;
 use quorumlab::store::config::{ConsistencyLevel, ReadRepair, StoreConfig};
 use quorumlab::store::proto::{Request, Response};
@@ -54,13 +55,10 @@ fn quorum_write_then_quorum_read_at_another_coordinator_returns_it() {
                 let writer = format!("n{}", 1 + key % 5);
                 let reader = format!("n{}", 1 + (key + 2) % 5);
                 let w = session(&c, &writer)
-                    .call(Request::ClientWrite {
-                        key,
-                        value: 100 + key,
-                    })
+                    .call(values::write_request(key, 100 + key))
                     .await?;
                 let r = session(&c, &reader)
-                    .call(Request::ClientRead { key })
+                    .call(Request::ClientRead { key, trace: None })
                     .await?;
                 out.borrow_mut().push((key, w, r));
             }
@@ -77,10 +75,7 @@ fn quorum_write_then_quorum_read_at_another_coordinator_returns_it() {
             assert_eq!(
                 r,
                 &Response::ReadOk {
-                    cell: Some(Cell {
-                        value: 100 + key,
-                        ts: *ts
-                    })
+                    cell: Some(values::cell(*key, 100 + key, *ts))
                 },
                 "seed {seed}: read of key {key} at another coordinator"
             );
@@ -112,7 +107,6 @@ fn diverge_then_read(
     let done = Rc::new(StdCell::new(false));
     let result: Rc<RefCell<Option<ReadSeen>>> = Rc::default();
     let observed = cluster.observed.clone();
-    let b_metrics = cluster.metrics[&b].clone();
     let (flag, out, conf) = (done.clone(), result.clone(), cfg.clone());
     let (a2, b2, c2) = (a.clone(), b.clone(), c.clone());
     cluster.sim.client("tester", async move {
@@ -120,7 +114,7 @@ fn diverge_then_read(
             turmoil::partition(c2.as_str(), n.as_str());
         }
         let w = session(&conf, &a2)
-            .call(Request::ClientWrite { key, value: 7 })
+            .call(values::write_request(key, 7))
             .await?;
         let Response::WriteOk { ts } = w else {
             panic!("write with one replica isolated must still reach QUORUM: {w:?}")
@@ -134,12 +128,12 @@ fn diverge_then_read(
             turmoil::partition(a2.as_str(), n.as_str());
         }
         let answer = session(&conf, &b2)
-            .call(Request::ClientRead { key })
+            .call(Request::ClientRead { key, trace: None })
             .await?;
         let at_return = observed
             .borrow()
             .get(&c2)
-            .and_then(|m| m.borrow().get(&key).copied());
+            .and_then(|m| m.borrow().get(&key).cloned());
         out.replace(Some((answer, at_return, ts)));
         tokio::time::sleep(Duration::from_secs(1)).await;
         flag.set(true);
@@ -148,13 +142,13 @@ fn diverge_then_read(
     drive(&mut cluster, &done, Duration::from_secs(30));
     let (answer, at_return, ts) = result.borrow_mut().take().unwrap();
     let later = cluster.cell(&c, key);
-    assert_eq!(cluster.cell(&a, key), Some(Cell { value: 7, ts }));
+    assert_eq!(cluster.cell(&a, key), Some(values::cell(key, 7, ts)));
     (
         answer,
         at_return,
         later,
-        b_metrics.digest_mismatches.get(),
-        Cell { value: 7, ts },
+        cluster.count(&b, "digest-mismatch"),
+        values::cell(key, 7, ts),
     )
 }
 
@@ -166,7 +160,7 @@ fn blocking_read_repair_fixes_the_stale_replica_before_the_read_returns() {
         assert_eq!(
             answer,
             Response::ReadOk {
-                cell: Some(written)
+                cell: Some(written.clone())
             },
             "seed {seed}"
         );
@@ -176,7 +170,7 @@ fn blocking_read_repair_fixes_the_stale_replica_before_the_read_returns() {
         );
         assert_eq!(
             at_return,
-            Some(written),
+            Some(written.clone()),
             "seed {seed}: stale replica not repaired at return"
         );
         assert_eq!(later, Some(written));
@@ -189,7 +183,7 @@ fn read_repair_none_leaves_the_stale_replica_stale() {
     assert_eq!(
         answer,
         Response::ReadOk {
-            cell: Some(written)
+            cell: Some(written.clone())
         }
     );
     assert!(mismatches >= 1);
@@ -203,7 +197,7 @@ fn async_read_repair_fixes_the_stale_replica_after_the_reply() {
     assert_eq!(
         answer,
         Response::ReadOk {
-            cell: Some(written)
+            cell: Some(written.clone())
         }
     );
     assert!(mismatches >= 1);
@@ -223,7 +217,7 @@ fn replica_crashed_right_after_acknowledging_keeps_the_write_after_restart() {
     let (out, conf) = (acked.clone(), cfg.clone());
     cluster.sim.client("tester", async move {
         let w = session(&conf, &coordinator)
-            .call(Request::ClientWrite { key, value: 11 })
+            .call(values::write_request(key, 11))
             .await?;
         let Response::WriteOk { ts } = w else {
             panic!("ALL write not acknowledged: {w:?}")
@@ -250,5 +244,5 @@ fn replica_crashed_right_after_acknowledging_keeps_the_write_after_restart() {
         !Rc::ptr_eq(&before, &after),
         "the node did not reboot and replay its log"
     );
-    assert_eq!(cluster.cell(&victim, key), Some(Cell { value: 11, ts }));
+    assert_eq!(cluster.cell(&victim, key), Some(values::cell(key, 11, ts)));
 }

@@ -15,8 +15,8 @@ pub struct ReplicaCell {
     pub node: String,
     /// The key.
     pub key: i64,
-    /// The value.
-    pub value: i64,
+    /// The value's id; `null` is a tombstone (the key was deleted at `ts`).
+    pub value: Option<i64>,
     /// The cell's write timestamp (coordinator clock, µs).
     pub ts: u64,
 }
@@ -39,6 +39,17 @@ pub struct Quiesce {
     pub duration_ns: u64,
 }
 
+/// The newest cell any replica applied for a key during the run.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ReachedCell {
+    /// The key.
+    pub key: i64,
+    /// The value's id; `null` is a tombstone.
+    pub value: Option<i64>,
+    /// Its timestamp.
+    pub ts: u64,
+}
+
 /// The content of `final.json`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FinalState {
@@ -51,6 +62,9 @@ pub struct FinalState {
     pub placement: Vec<Placement>,
     /// Every cell of every available replica, sorted by (node, key).
     pub cells: Vec<ReplicaCell>,
+    /// Per key, the last-write-wins maximum any replica ever applied (absent in older files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reached: Option<Vec<ReachedCell>>,
     /// How quiesce ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quiesce: Option<Quiesce>,

@@ -1,10 +1,16 @@
 //! `quorumlab run`: one fault-injected run of a cluster, its run directory, its summary and verdict.
+//!
+//! Order of work: the configuration is built and validated, the run directory prepared (so a bad
+//! `--name` or an unwritable `--out` is reported before any simulation), the run simulated and
+//! judged, and the directory committed whole. The command that replays the run is always printed.
 
+use super::run_args::replay_command;
 pub use super::run_args::{RunArgs, Switch};
-use crate::sim::run::run as run_sim;
-use crate::sim::{judge, rundir, summary, trace};
+use crate::sim::judge::judge;
+use crate::sim::run::run_with;
+use crate::sim::rundir::{RunDir, RunFiles};
+use crate::sim::{summary, trace};
 use quorumlab_checkers::suite;
-use quorumlab_checkers::Validity;
 
 /// Run `quorumlab run`; returns the exit code.
 pub fn run(args: RunArgs) -> i32 {
@@ -15,50 +21,61 @@ pub fn run(args: RunArgs) -> i32 {
             return 2;
         }
     };
-    let dir = rundir::run_dir(&args.out, &args.dir_name(), cfg.seed);
+    let name = args.dir_name(&cfg);
+    let dir = match RunDir::prepare(&args.out, &name, cfg.seed) {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!(
+                "quorumlab run: cannot write the run directory under --out {}: {e}",
+                args.out.display()
+            );
+            return 2;
+        }
+    };
+    let record = args.events.on();
     let started = std::time::Instant::now();
     let result = if args.trace {
-        std::fs::create_dir_all(&dir)
-            .and_then(|_| trace::with_trace(&dir.join("trace.log"), || run_sim(&cfg)))
-            .unwrap_or_else(|e| Err(format!("{}: {e}", dir.display())))
+        trace::with_trace(&dir.staging("trace.log"), || run_with(&cfg, record)).unwrap_or_else(
+            |e| {
+                Err(crate::sim::run::RunError::Config(
+                    crate::sim::config::InvalidConfig(format!("trace.log: {e}")),
+                ))
+            },
+        )
     } else {
-        run_sim(&cfg)
+        run_with(&cfg, record)
     };
     let out = match result {
         Ok(out) => out,
         Err(e) => {
-            eprintln!("quorumlab run: the simulation failed: {e}");
+            eprintln!("quorumlab run: {e}");
             return 2;
         }
     };
     let wall = started.elapsed().as_secs_f64();
     print!("{}", summary::render(&out, wall));
-    let verdict = match judge::judge(
-        &out.history,
-        &out.final_state,
-        args.checkers.clone().map(|c| c.0),
-    ) {
+    let verdict = match judge(&out.config, &out.history, &out.final_state, &out.violations) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("quorumlab run: the recorded history is malformed: {e}");
             return 2;
         }
     };
-    let replay = args.replay_command();
-    if let Err(e) = rundir::write_run(
-        &dir,
-        &args.out,
-        &out,
-        replay.clone(),
-        Some(&verdict.results),
-    ) {
-        eprintln!("quorumlab run: {}: {e}", dir.display());
+    let files = RunFiles {
+        config: &out.config,
+        history: &out.history,
+        final_state: &out.final_state,
+        results: Some(&verdict.results),
+        stats: &out.stats,
+        events: out.events.as_deref(),
+    };
+    let target = dir.target().to_path_buf();
+    if let Err(e) = dir.commit(&files) {
+        eprintln!("quorumlab run: {}: {e}", target.display());
         return 2;
     }
-    println!("run directory: {}", dir.display());
+    println!("run directory: {}", target.display());
     print!("{}", suite::render(&verdict));
-    if verdict.results.valid != Validity::Valid {
-        println!("replay: {replay}");
-    }
+    println!("replay: {}", replay_command(&target));
     verdict.results.valid.exit_code()
 }

@@ -1,14 +1,16 @@
-//! The flags of `quorumlab run` and what they mean: the one description of a run's configuration
-//! that both the command line and the library's [`crate::lab::Experiment`] use, so that every run
-//! can print the exact command that replays it.
+//! The flags of `quorumlab run` and how they map onto a [`Plan`] (and so onto the seed's
+//! [`RunConfig`], which `run.json` stores). `--config run.json` replays a recorded run exactly;
+//! every other flag describes a new one. A flag the user gives fixes its dimension; with
+//! `--swarm`, every dimension not fixed is drawn from the seed.
 
-use crate::sim::run::RunConfig;
-use crate::sim::schedule::{self, FaultKind, Schedule};
-use crate::store::config::{ConsistencyLevel, ReadRepair, StoreConfig};
+use crate::sim::config::{limits, RunConfig};
+use crate::sim::plan::{FaultPlan, Plan};
+use crate::sim::schedule::FaultKind;
+use crate::sim::workload::KeyDist;
+use crate::store::config::{ConsistencyLevel, Mutant, ReadRepair, StoreConfig};
 use clap::{Args, ValueEnum};
-use std::fmt::Write;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// `on` / `off` switches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -19,140 +21,209 @@ pub enum Switch {
     Off,
 }
 
+impl Default for Switch {
+    fn default() -> Self {
+        Switch::On
+    }
+}
+
 impl Switch {
     /// `true` for on.
     pub fn on(self) -> bool {
         self == Switch::On
     }
+}
 
-    /// From a boolean.
-    pub fn from_bool(b: bool) -> Switch {
-        if b {
-            Switch::On
-        } else {
-            Switch::Off
-        }
-    }
+/// Consistency levels, as flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Cl {
+    /// One replica.
+    One,
+    /// A majority of the replicas.
+    Quorum,
+    /// Every replica.
+    All,
+}
 
-    fn name(self) -> &'static str {
-        if self.on() {
-            "on"
-        } else {
-            "off"
+impl From<Cl> for ConsistencyLevel {
+    fn from(cl: Cl) -> Self {
+        match cl {
+            Cl::One => ConsistencyLevel::One,
+            Cl::Quorum => ConsistencyLevel::Quorum,
+            Cl::All => ConsistencyLevel::All,
         }
     }
 }
 
-/// Arguments of `quorumlab run`.
-#[derive(Args, Debug, Clone, PartialEq)]
+/// Read-repair modes, as flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Repair {
+    /// Reply only after stale replicas acknowledged the repair.
+    Blocking,
+    /// Reply at once; repair on a background stage.
+    Async,
+    /// Never repair on reads.
+    None,
+}
+
+impl From<Repair> for ReadRepair {
+    fn from(r: Repair) -> Self {
+        match r {
+            Repair::Blocking => ReadRepair::Blocking,
+            Repair::Async => ReadRepair::Async,
+            Repair::None => ReadRepair::None,
+        }
+    }
+}
+
+/// Arguments of `quorumlab run` (and of `fuzz`, which runs the same description on many seeds).
+#[derive(Args, Debug, Clone, Default, PartialEq)]
 pub struct RunArgs {
-    /// The run's seed: every random choice derives from it.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    /// The run's seed: every random choice derives from it [default: 1].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Replay a recorded run: its `run.json` (or its run directory). Other flags that shape the
+    /// run are refused with it.
+    #[arg(long, value_name = "RUN_JSON")]
+    pub config: Option<PathBuf>,
     /// Base directory for run directories (`<out>/<name>/<seed>/`).
     #[arg(long, default_value = "store")]
     pub out: PathBuf,
     /// Name of the run directory (default: derived from the configuration).
     #[arg(long)]
     pub name: Option<String>,
-    /// Number of store nodes.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub nodes: u16,
-    /// Replication factor.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub rf: u16,
-    /// Read consistency level.
-    #[arg(long, default_value = "quorum", value_parser = parse_cl)]
-    pub read_cl: ConsistencyLevel,
-    /// Write consistency level.
-    #[arg(long, default_value = "quorum", value_parser = parse_cl)]
-    pub write_cl: ConsistencyLevel,
-    /// Read-repair mode.
-    #[arg(long, default_value = "blocking", value_parser = parse_repair)]
-    pub read_repair: ReadRepair,
-    /// Digest reads (one data request plus digests) or full data reads.
-    #[arg(long, value_enum, default_value = "on")]
-    pub digest_reads: Switch,
-    /// Hinted handoff.
-    #[arg(long, value_enum, default_value = "on")]
-    pub hints: Switch,
-    /// Merkle-tree anti-entropy.
-    #[arg(long, value_enum, default_value = "on")]
-    pub anti_entropy: Switch,
-    /// Concurrent client processes.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=10_000))]
-    pub clients: u64,
-    /// Number of keys.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
-    pub keys: u64,
-    /// Operations in the main phase.
-    #[arg(long, default_value_t = 2000)]
-    pub ops: u64,
-    /// Fraction of reads among operations.
-    #[arg(long, default_value_t = 0.5, value_parser = parse_fraction)]
-    pub read_fraction: f64,
-    /// Each client waits up to this long (ms, uniform) between operations.
-    #[arg(long, default_value_t = 10)]
-    pub think_ms: u64,
+    /// Number of store nodes [default: 5; at most 16].
+    #[arg(long)]
+    pub nodes: Option<usize>,
+    /// Replication factor [default: 3].
+    #[arg(long)]
+    pub rf: Option<usize>,
+    /// Read consistency level [default: quorum].
+    #[arg(long, value_enum)]
+    pub read_cl: Option<Cl>,
+    /// Write consistency level [default: quorum].
+    #[arg(long, value_enum)]
+    pub write_cl: Option<Cl>,
+    /// Read-repair mode [default: blocking].
+    #[arg(long, value_enum)]
+    pub read_repair: Option<Repair>,
+    /// Delay of the asynchronous read-repair stage, ms [default: 100].
+    #[arg(long)]
+    pub async_repair_delay_ms: Option<u64>,
+    /// Digest reads (one data request plus digests) or full data reads [default: on].
+    #[arg(long, value_enum)]
+    pub digest_reads: Option<Switch>,
+    /// Hinted handoff [default: on].
+    #[arg(long, value_enum)]
+    pub hints: Option<Switch>,
+    /// Merkle-tree anti-entropy [default: on].
+    #[arg(long, value_enum)]
+    pub anti_entropy: Option<Switch>,
+    /// Tombstone grace period, ms (must exceed the hint window, 10 000 ms) [default: 30000].
+    #[arg(long)]
+    pub tombstone_grace_ms: Option<u64>,
+    /// Plant a bug in the store (see `quorumlab mutants`).
+    #[arg(long, value_parser = parse_mutant)]
+    pub mutant: Option<Mutant>,
+    /// Concurrent client processes [default: 10; at most 256].
+    #[arg(long)]
+    pub clients: Option<usize>,
+    /// Clients are bound to the first N nodes as coordinators [default: every node].
+    #[arg(long)]
+    pub coordinators: Option<usize>,
+    /// Number of keys [default: 8; at most 10 000].
+    #[arg(long)]
+    pub keys: Option<u64>,
+    /// Share of operations on key 0 (a hot key), in [0, 1] [default: uniform keys].
+    #[arg(long, value_parser = parse_fraction)]
+    pub hot_key: Option<f64>,
+    /// Operations in the main phase [default: 2000 unless --duration is given; at most 1 000 000].
+    #[arg(long)]
+    pub ops: Option<u64>,
+    /// Length of the main phase in simulated time (Jepsen's time limit), e.g. 10s, 1500ms.
+    #[arg(long, value_parser = parse_ms)]
+    pub duration: Option<u64>,
+    /// Fraction of reads among operations [default: 0.5].
+    #[arg(long, value_parser = parse_fraction)]
+    pub read_fraction: Option<f64>,
+    /// Fraction of deletes among operations [default: 0.05].
+    #[arg(long, value_parser = parse_fraction)]
+    pub delete_fraction: Option<f64>,
+    /// Each client waits up to this long (ms, uniform) between operations [default: 10].
+    #[arg(long)]
+    pub think_ms: Option<u64>,
+    /// Bytes per written value: an 8-byte id plus payload [default: 8; at most 16384].
+    #[arg(long)]
+    pub value_bytes: Option<usize>,
+    /// One-way message latency range, ms: MIN..MAX [default: 1..50].
+    #[arg(long, value_parser = parse_range)]
+    pub latency_ms: Option<(u64, u64)>,
     /// Fault schedule: a TOML schedule, or a concrete JSON schedule as stored in run.json.
     #[arg(long, conflicts_with = "nemesis")]
     pub schedule: Option<PathBuf>,
-    /// Generate the fault schedule from the seed, drawing a subset of these kinds (swarm
-    /// testing): partition, crash, loss, latency, clock-skew, pause; or `all`.
+    /// Generate the fault schedule from the seed, drawing a subset of these kinds (swarm testing):
+    /// partition, crash, loss, latency, clock-skew, pause; or `all`.
     #[arg(long, value_parser = parse_kinds)]
     pub nemesis: Option<Kinds>,
-    /// Longest quiesce (ms) waiting for replicas to agree after heal.
-    #[arg(long, default_value_t = 5000)]
-    pub quiesce_ms: u64,
+    /// Draw the workload shape from the seed too (keys, skew, mix, clients, latency, value size,
+    /// RF…), except what other flags fix.
+    #[arg(long)]
+    pub swarm: bool,
+    /// Longest quiesce (ms) waiting for replicas to agree after heal [default: 5000].
+    #[arg(long)]
+    pub quiesce_ms: Option<u64>,
     /// Write `trace.log` (the store's tracing, stamped with simulated time) into the run directory.
     #[arg(long)]
     pub trace: bool,
-    /// Run only these checkers (default: all), e.g. `monotonic-reads,stale-read`.
+    /// Write `events.jsonl` (every replica change and coordinator decision) [default: on].
+    #[arg(long, value_enum, default_value = "on")]
+    pub events: Switch,
+    /// Run only these checkers (default: all), e.g. `monotonic-reads,stale-read,invariants`.
     #[arg(long, value_parser = parse_checkers)]
     pub checkers: Option<Checkers>,
 }
 
-impl Default for RunArgs {
-    fn default() -> Self {
-        RunArgs {
-            seed: 1,
-            out: PathBuf::from("store"),
-            name: None,
-            nodes: 5,
-            rf: 3,
-            read_cl: ConsistencyLevel::Quorum,
-            write_cl: ConsistencyLevel::Quorum,
-            read_repair: ReadRepair::Blocking,
-            digest_reads: Switch::On,
-            hints: Switch::On,
-            anti_entropy: Switch::On,
-            clients: 10,
-            keys: 8,
-            ops: 2000,
-            read_fraction: 0.5,
-            think_ms: 10,
-            schedule: None,
-            nemesis: None,
-            quiesce_ms: 5000,
-            trace: false,
-            checkers: None,
-        }
-    }
-}
-
-fn parse_cl(s: &str) -> Result<ConsistencyLevel, String> {
+fn parse_mutant(s: &str) -> Result<Mutant, String> {
     s.parse()
-}
-
-fn parse_repair(s: &str) -> Result<ReadRepair, String> {
-    s.parse()
+        .map_err(|e: crate::store::mutant::UnknownMutant| e.to_string())
 }
 
 fn parse_fraction(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
-        _ => Err(format!("{s:?} is not a fraction between 0 and 1")),
+        _ => Err(format!("{:?} is not a fraction between 0 and 1", cut(s))),
     }
+}
+
+fn parse_ms(s: &str) -> Result<u64, String> {
+    let d = super::check::parse_duration(s)?;
+    let ms = d.as_millis();
+    if ms == 0 || ms > u128::from(limits::DURATION_MS) {
+        return Err(format!(
+            "{:?} must be between 1 ms and one simulated hour",
+            cut(s)
+        ));
+    }
+    Ok(ms as u64)
+}
+
+fn parse_range(s: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("{:?} is not a range MIN..MAX of milliseconds", cut(s));
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    let a: u64 = a.trim().parse().map_err(|_| bad())?;
+    let b: u64 = b.trim().parse().map_err(|_| bad())?;
+    if a < 1 || b < a || b > limits::LATENCY_MS {
+        return Err(format!(
+            "latency range {a}..{b} must satisfy 1 ≤ MIN ≤ MAX ≤ {}",
+            limits::LATENCY_MS
+        ));
+    }
+    Ok((a, b))
+}
+
+/// The first 80 characters of an input, for messages.
+fn cut(s: &str) -> String {
+    s.chars().take(80).collect()
 }
 
 /// A list of fault kinds (`--nemesis partition,crash`).
@@ -161,10 +232,27 @@ pub struct Kinds(pub Vec<FaultKind>);
 
 /// A list of checker names (`--checkers monotonic-reads,stale-read`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Checkers(pub Vec<&'static str>);
+pub struct Checkers(pub Vec<String>);
 
 fn parse_checkers(s: &str) -> Result<Checkers, String> {
-    quorumlab_checkers::suite::resolve(s).map(Checkers)
+    let names: Vec<String> = s
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect();
+    let others: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|n| *n != crate::sim::judge::INVARIANTS)
+        .collect();
+    if names.is_empty() {
+        return Err("no checker named".to_string());
+    }
+    if !others.is_empty() {
+        quorumlab_checkers::suite::resolve(&others.join(",")).map_err(|e| e.to_string())?;
+    }
+    Ok(Checkers(names))
 }
 
 fn parse_kinds(s: &str) -> Result<Kinds, String> {
@@ -176,123 +264,282 @@ fn parse_kinds(s: &str) -> Result<Kinds, String> {
         .map_err(|e| e.to_string())
 }
 
+/// Why the flags do not describe a run.
+#[derive(Debug, thiserror::Error)]
+pub enum ArgsError {
+    /// Flags that cannot go together, or a value out of bounds.
+    #[error("{0}")]
+    Invalid(String),
+    /// `--config` could not be read.
+    #[error("{path}: {message}")]
+    Config {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The seed's configuration cannot be built.
+    #[error(transparent)]
+    Plan(#[from] crate::sim::plan::PlanError),
+}
+
 impl RunArgs {
-    /// The run configuration these flags describe (loading the schedule file, or generating the
-    /// schedule from the seed), or a one-line reason why they cannot be used.
-    pub fn config(&self) -> Result<RunConfig, String> {
-        if self.rf > self.nodes {
-            return Err(format!(
-                "--rf {} needs at least as many nodes, but --nodes is {}",
-                self.rf, self.nodes
-            ));
-        }
-        let mut cfg = RunConfig::new(self.seed);
-        cfg.store.nodes = StoreConfig::node_names(self.nodes as usize);
-        cfg.store.rf = self.rf as usize;
-        cfg.store.read_cl = self.read_cl;
-        cfg.store.write_cl = self.write_cl;
-        cfg.store.read_repair = self.read_repair;
-        cfg.store.digest_reads = self.digest_reads.on();
-        cfg.store.hints.enabled = self.hints.on();
-        cfg.store.anti_entropy.enabled = self.anti_entropy.on();
-        cfg.workload.clients = self.clients as usize;
-        cfg.workload.keys = self.keys;
-        cfg.workload.ops = self.ops;
-        cfg.workload.read_fraction = self.read_fraction;
-        cfg.workload.think_ms_max = self.think_ms;
-        cfg.phases.quiesce_max_ms = self.quiesce_ms;
-        cfg.schedule = self.schedule(&cfg.store.nodes)?;
-        Ok(cfg)
+    /// The names of the workload dimensions these flags fix (for `--swarm`).
+    fn fixed(&self) -> BTreeSet<String> {
+        let given = [
+            ("keys", self.keys.is_some()),
+            ("hot-key", self.hot_key.is_some()),
+            ("read-fraction", self.read_fraction.is_some()),
+            ("delete-fraction", self.delete_fraction.is_some()),
+            ("clients", self.clients.is_some()),
+            ("think-ms", self.think_ms.is_some()),
+            ("latency-ms", self.latency_ms.is_some()),
+            ("value-bytes", self.value_bytes.is_some()),
+            ("rf", self.rf.is_some()),
+            (
+                "async-repair-delay-ms",
+                self.async_repair_delay_ms.is_some(),
+            ),
+            ("tombstone-grace-ms", self.tombstone_grace_ms.is_some()),
+            ("coordinators", self.coordinators.is_some()),
+        ];
+        given
+            .into_iter()
+            .filter(|(_, g)| *g)
+            .map(|(n, _)| n.to_string())
+            .collect()
     }
 
-    fn schedule(&self, nodes: &[String]) -> Result<Schedule, String> {
-        if let Some(path) = &self.schedule {
-            if path.extension().is_some_and(|e| e == "json") {
-                return schedule_from_json(path, nodes);
-            }
-            return schedule::load(path, nodes, self.seed).map_err(|e| e.to_string());
-        }
-        if let Some(Kinds(kinds)) = &self.nemesis {
-            return Ok(schedule::generate(self.seed, kinds, nodes, self.horizon()));
-        }
-        Ok(RunConfig::new(self.seed).schedule)
+    /// Whether any flag that shapes a run was given (refused together with `--config`).
+    fn shapes_run(&self) -> bool {
+        let bare = RunArgs {
+            config: self.config.clone(),
+            out: self.out.clone(),
+            name: self.name.clone(),
+            trace: self.trace,
+            events: self.events,
+            ..RunArgs::default()
+        };
+        let mut mine = self.clone();
+        mine.events = bare.events;
+        mine != bare
     }
 
-    /// How long the main phase is expected to last: generated faults are laid out over it.
-    pub fn horizon(&self) -> Duration {
-        let per_client = self.ops.div_ceil(self.clients.max(1));
-        Duration::from_millis((per_client * (30 + self.think_ms / 2)).max(1000))
-    }
-
-    /// The run directory's name.
-    pub fn dir_name(&self) -> String {
-        self.name.clone().unwrap_or_else(|| {
-            let mut name = format!("r{}-w{}-{}", self.read_cl, self.write_cl, self.read_repair);
-            if !self.digest_reads.on() {
-                name.push_str("-nodigest");
+    /// The plan these flags describe (`--config` excluded).
+    pub fn plan(&self) -> Result<Plan, ArgsError> {
+        let mut cfg = RunConfig::new(0);
+        let s = &mut cfg.store;
+        if let Some(n) = self.nodes {
+            if n == 0 || n > limits::NODES {
+                return Err(ArgsError::Invalid(format!(
+                    "--nodes {n} must be between 1 and {} (each node is a simulated host)",
+                    limits::NODES
+                )));
             }
-            if let Some(path) = &self.schedule {
-                let stem = path
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or("schedule");
-                let _ = write!(name, "-{stem}");
-            } else if let Some(Kinds(kinds)) = &self.nemesis {
-                let kinds: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
-                let _ = write!(name, "-{}", kinds.join("+"));
+            s.nodes = StoreConfig::node_names(n);
+        }
+        if let Some(rf) = self.rf {
+            s.rf = rf;
+        }
+        if s.rf > s.nodes.len() {
+            return Err(ArgsError::Invalid(format!(
+                "--rf {} needs at least as many nodes, but there are {}",
+                s.rf,
+                s.nodes.len()
+            )));
+        }
+        if let Some(cl) = self.read_cl {
+            s.read_cl = cl.into();
+        }
+        if let Some(cl) = self.write_cl {
+            s.write_cl = cl.into();
+        }
+        if let Some(r) = self.read_repair {
+            s.read_repair = r.into();
+        }
+        if let Some(ms) = self.async_repair_delay_ms {
+            s.async_repair_delay_ms = ms;
+        }
+        if let Some(x) = self.digest_reads {
+            s.digest_reads = x.on();
+        }
+        if let Some(x) = self.hints {
+            s.hints.enabled = x.on();
+        }
+        if let Some(x) = self.anti_entropy {
+            s.anti_entropy.enabled = x.on();
+        }
+        if let Some(ms) = self.tombstone_grace_ms {
+            s.tombstones.grace_ms = ms;
+        }
+        s.mutant = self.mutant;
+        let w = &mut cfg.workload;
+        if let Some(n) = self.clients {
+            w.clients = n;
+        }
+        if let Some(n) = self.coordinators {
+            w.coordinators = n;
+        }
+        if let Some(n) = self.keys {
+            w.keys = n;
+        }
+        if let Some(share) = self.hot_key {
+            w.key_dist = KeyDist::Hot { share };
+        }
+        match (self.ops, self.duration) {
+            (None, Some(ms)) => {
+                w.ops = None;
+                w.duration_ms = Some(ms);
             }
-            name
+            (ops, ms) => {
+                if let Some(ops) = ops {
+                    w.ops = Some(ops);
+                }
+                w.duration_ms = ms;
+            }
+        }
+        if let Some(x) = self.read_fraction {
+            w.read_fraction = x;
+        }
+        if let Some(x) = self.delete_fraction {
+            w.delete_fraction = x;
+        }
+        if let Some(ms) = self.think_ms {
+            w.think_ms_max = ms;
+        }
+        if let Some(n) = self.value_bytes {
+            w.value_bytes = n;
+        }
+        if let Some((min, max)) = self.latency_ms {
+            cfg.net.min_latency_ms = min;
+            cfg.net.max_latency_ms = max;
+        }
+        if let Some(ms) = self.quiesce_ms {
+            cfg.phases.quiesce_max_ms = ms;
+            cfg.phases.quiesce_min_ms = cfg.phases.quiesce_min_ms.min(ms);
+        }
+        cfg.checkers = self.checkers.clone().map(|c| c.0);
+        let faults = match (&self.schedule, &self.nemesis) {
+            (Some(path), _) => FaultPlan::File(path.clone()),
+            (None, Some(Kinds(kinds))) => FaultPlan::Kinds(kinds.clone()),
+            (None, None) => FaultPlan::None,
+        };
+        Ok(Plan {
+            base: cfg,
+            faults,
+            swarm: self.swarm.then(|| self.fixed()),
         })
     }
 
-    /// The command line that replays this run exactly (every flag that shapes it, none that only
-    /// says where output goes).
-    pub fn replay_command(&self) -> String {
-        let mut cmd = format!(
-            "quorumlab run --seed {} --nodes {} --rf {} --read-cl {} --write-cl {} --read-repair {} \
-             --digest-reads {} --hints {} --anti-entropy {} --clients {} --keys {} --ops {} \
-             --read-fraction {} --think-ms {} --quiesce-ms {}",
-            self.seed,
-            self.nodes,
-            self.rf,
-            self.read_cl,
-            self.write_cl,
-            self.read_repair,
-            self.digest_reads.name(),
-            self.hints.name(),
-            self.anti_entropy.name(),
-            self.clients,
-            self.keys,
-            self.ops,
-            self.read_fraction,
-            self.think_ms,
-            self.quiesce_ms,
-        );
-        if let Some(path) = &self.schedule {
-            let _ = write!(cmd, " --schedule {}", path.display());
+    /// The run configuration these flags describe: the recorded one with `--config`, else the
+    /// plan's configuration for `--seed`.
+    pub fn config(&self) -> Result<RunConfig, ArgsError> {
+        let Some(path) = &self.config else {
+            return Ok(self.plan()?.for_seed(self.seed.unwrap_or(1))?);
+        };
+        if self.shapes_run() {
+            return Err(ArgsError::Invalid(
+                "--config replays a recorded run exactly; drop the flags that shape a run (only \
+                 --out, --name, --trace and --events go with it)"
+                    .to_string(),
+            ));
         }
-        if let Some(Kinds(kinds)) = &self.nemesis {
-            let kinds: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
-            let _ = write!(cmd, " --nemesis {}", kinds.join(","));
+        read_config(path)
+    }
+
+    /// The run directory's name.
+    pub fn dir_name(&self, cfg: &RunConfig) -> String {
+        if let Some(name) = &self.name {
+            return name.clone();
         }
-        if let Some(Checkers(checkers)) = &self.checkers {
-            let _ = write!(cmd, " --checkers {}", checkers.join(","));
+        if let Some(path) = &self.config {
+            // A replay goes beside the original: `<name>/<seed>` → `<name>-replay`.
+            let dir = if path.is_dir() {
+                path.clone()
+            } else {
+                path.parent().map(PathBuf::from).unwrap_or_default()
+            };
+            if let Some(n) = dir
+                .parent()
+                .and_then(|p| p.file_name())
+                .and_then(|n| n.to_str())
+            {
+                return format!("{n}-replay");
+            }
         }
-        cmd
+        derived_name(cfg)
     }
 }
 
-/// A concrete schedule in JSON (as stored in `run.json`), checked against the cluster's nodes.
-fn schedule_from_json(path: &std::path::Path, nodes: &[String]) -> Result<Schedule, String> {
-    let name = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
-    let sched: Schedule =
-        serde_json::from_str(&text).map_err(|e| format!("{name}:{}: {e}", e.line()))?;
-    if let Some(n) = sched.named_nodes().into_iter().find(|n| !nodes.contains(n)) {
-        return Err(format!(
-            "{name}: node {n} is not in the cluster ({})",
-            nodes.join(" ")
-        ));
+/// `r<cl>-w<cl>-<repair>[-nodigest][-<faults>][-<mutant>]`.
+pub fn derived_name(cfg: &RunConfig) -> String {
+    use crate::sim::config::FaultSource;
+    let s = &cfg.store;
+    let mut name = format!("r{}-w{}-{}", s.read_cl, s.write_cl, s.read_repair);
+    if !s.digest_reads {
+        name.push_str("-nodigest");
     }
-    Ok(sched)
+    match &cfg.faults.source {
+        FaultSource::File { path } => {
+            let stem = std::path::Path::new(path)
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("schedule");
+            name.push('-');
+            name.push_str(stem);
+        }
+        FaultSource::Generated { kinds } => {
+            let kinds: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+            name.push('-');
+            name.push_str(&kinds.join("+"));
+        }
+        FaultSource::Code => name.push_str("-schedule"),
+        FaultSource::None => {}
+    }
+    if !cfg.swarm.is_empty() {
+        name.push_str("-swarm");
+    }
+    if let Some(m) = s.mutant {
+        name.push('-');
+        name.push_str(m.name());
+    }
+    name
+}
+
+/// Read a recorded `run.json` (or the one in a run directory).
+pub fn read_config(path: &std::path::Path) -> Result<RunConfig, ArgsError> {
+    let file = if path.is_dir() {
+        path.join("run.json")
+    } else {
+        path.to_path_buf()
+    };
+    let shown = file.display().to_string();
+    let err = |message: String| ArgsError::Config {
+        path: shown.clone(),
+        message,
+    };
+    let bytes = std::fs::read(&file).map_err(|e| err(e.to_string()))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
+            return Err(ArgsError::Config {
+                path: format!("{shown}:{line}"),
+                message: "invalid UTF-8".to_string(),
+            });
+        }
+    };
+    let cfg: RunConfig = serde_json::from_str(&text).map_err(|e| ArgsError::Config {
+        path: format!("{shown}:{}", e.line()),
+        message: cut(&e.to_string()),
+    })?;
+    cfg.validate()
+        .map_err(|e| err(format!("not a runnable configuration: {e}")))?;
+    Ok(cfg)
+}
+
+/// The command that replays a run from its directory.
+pub fn replay_command(dir: &std::path::Path) -> String {
+    format!("quorumlab run --config {}", dir.join("run.json").display())
 }

@@ -4,16 +4,19 @@
 //! Outcomes are honest: `ok` when the store answered with a result; `fail` only when the request
 //! certainly had no effect (the coordinator could not be reached, or answered `Unavailable`);
 //! `info` otherwise (timeout, lost connection, unexpected answer). A process whose operation ended
-//! `info` is retired: the slot continues as process `p + clients`, Jepsen-style.
+//! `info` is retired: the slot continues as process `p + clients`, Jepsen-style. Every request
+//! carries the history index of its invocation, so the store's events name the operation.
 
 use super::clock::sim_now_ns;
 use super::recorder::{Completion, Recorder};
+use super::values;
 use super::workload::{Generator, OpSpec};
+use crate::store::cell::Cell;
 use crate::store::metrics::Metrics;
 use crate::store::pool::{Pool, RpcError};
 use crate::store::proto::{Request, Response};
 use quorumlab_checkers::{EventType, Value};
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell as StdCell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -27,7 +30,7 @@ pub struct ClientShared {
     /// The operations to perform.
     pub generator: Rc<RefCell<Generator>>,
     /// Client slots that have finished.
-    pub finished: Rc<Cell<usize>>,
+    pub finished: Rc<StdCell<usize>>,
     /// Number of client slots (the process-id stride).
     pub clients: usize,
     /// Port of the store.
@@ -36,6 +39,8 @@ pub struct ClientShared {
     pub connect_timeout: Duration,
     /// Operation deadline.
     pub op_timeout: Duration,
+    /// Bytes per written value.
+    pub value_bytes: usize,
 }
 
 /// A connection to one coordinator, used by one client slot.
@@ -43,6 +48,7 @@ pub struct Session {
     pool: Pool,
     coordinator: String,
     op_timeout: Duration,
+    value_bytes: usize,
 }
 
 impl Session {
@@ -57,7 +63,14 @@ impl Session {
             pool: Pool::new(port, connect_timeout, Rc::new(Metrics::default())),
             coordinator: coordinator.to_string(),
             op_timeout,
+            value_bytes: values::ID_BYTES,
         }
+    }
+
+    /// Written values get `n` bytes (at least the 8 bytes of their id).
+    pub fn with_value_bytes(mut self, n: usize) -> Self {
+        self.value_bytes = n;
+        self
     }
 
     /// Send one client request to the coordinator and wait for its answer (unrecorded).
@@ -74,18 +87,24 @@ impl Session {
         process: u64,
         op: OpSpec,
     ) -> EventType {
-        let (f, key, arg, req) = match op {
-            OpSpec::Read { key } => ("read", key, Value::Null, Request::ClientRead { key }),
-            OpSpec::Write { key, value } => (
-                "write",
-                key,
-                Value::Int(value),
-                Request::ClientWrite { key, value },
-            ),
+        let (f, key, arg) = match op {
+            OpSpec::Read { key } => ("read", key, Value::Null),
+            OpSpec::Write { key, value } => ("write", key, Value::Int(value)),
+            OpSpec::Delete { key } => ("delete", key, Value::Null),
         };
-        recorder
+        let index = recorder
             .borrow_mut()
             .invoke(sim_now_ns(), process, f, key, arg.clone());
+        let trace = Some(index);
+        let req = match op {
+            OpSpec::Read { key } => Request::ClientRead { key, trace },
+            OpSpec::Write { key, value } => Request::ClientWrite {
+                key,
+                value: values::encode(key, value, self.value_bytes),
+                trace,
+            },
+            OpSpec::Delete { key } => Request::ClientDelete { key, trace },
+        };
         let answer = self.call(req).await;
         let node = Some(self.coordinator.clone());
         let done =
@@ -97,12 +116,10 @@ impl Session {
                 error,
             };
         let completion = match answer {
-            Ok(Response::ReadOk { cell }) => done(
-                EventType::Ok,
-                cell.map(|c| c.value).into(),
-                cell.map(|c| c.ts),
-                None,
-            ),
+            Ok(Response::ReadOk { cell }) => {
+                let (value, ts) = read_value(key, cell.as_ref());
+                done(EventType::Ok, value, ts, None)
+            }
             Ok(Response::WriteOk { ts }) => done(EventType::Ok, arg, Some(ts), None),
             Ok(Response::Error(e)) if e.is_definite() => {
                 done(EventType::Fail, arg, None, Some(e.to_string()))
@@ -127,7 +144,23 @@ impl Session {
     }
 }
 
-/// The software of one client slot: perform operations until the generator is exhausted.
+/// What a read of `key` returned, as the history records it: the value's id (`null` for a
+/// tombstone or an absent key) and the cell's timestamp (absent only for an absent key). Bytes
+/// that are not any client's value are recorded as the string `corrupt: …`, which no write wrote.
+pub fn read_value(key: i64, cell: Option<&Cell>) -> (Value, Option<u64>) {
+    match cell {
+        None => (Value::Null, None),
+        Some(c) => match &c.value {
+            None => (Value::Null, Some(c.ts)),
+            Some(bytes) => match values::decode(key, bytes) {
+                Ok(id) => (Value::Int(id), Some(c.ts)),
+                Err(e) => (Value::Str(format!("corrupt: {e}")), Some(c.ts)),
+            },
+        },
+    }
+}
+
+/// The software of one client slot: perform operations until the main phase is over.
 pub async fn run_slot(
     slot: usize,
     coordinator: String,
@@ -138,10 +171,12 @@ pub async fn run_slot(
         shared.port,
         shared.connect_timeout,
         shared.op_timeout,
-    );
+    )
+    .with_value_bytes(shared.value_bytes);
     let mut process = slot as u64;
     loop {
-        let op = shared.generator.borrow_mut().next_op();
+        let now = turmoil::sim_elapsed().unwrap_or_default();
+        let op = shared.generator.borrow_mut().next_op(now);
         let Some(op) = op else { break };
         let outcome = session.perform(&shared.recorder, process, op).await;
         if outcome == EventType::Info {

@@ -6,14 +6,17 @@
 //! and no random disk syncs.
 
 use super::clock::ClockOffsets;
+use super::invariants::Rules;
+use super::monitor::Monitor;
 use super::seed::derive;
+use super::values;
 use crate::store::config::StoreConfig;
 use crate::store::merkle;
 use crate::store::metrics::Metrics;
 use crate::store::node::{self, NodeEnv};
 use crate::store::ring::Ring;
 use crate::store::storage::CellMap;
-use quorumlab_checkers::final_state::{FinalState, Placement, ReplicaCell};
+use quorumlab_checkers::final_state::{FinalState, Placement, ReachedCell, ReplicaCell};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -39,6 +42,28 @@ impl Default for NetConfig {
     }
 }
 
+/// Why a cluster cannot be built or stepped.
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    /// The store configuration is unusable.
+    #[error(transparent)]
+    Config(#[from] crate::store::config::ConfigError),
+    /// The ring cannot be built.
+    #[error(transparent)]
+    Ring(#[from] crate::store::ring::RingError),
+    /// Latencies out of order.
+    #[error("network latency must satisfy 1 ≤ min ({min}) ≤ max ({max}) ms")]
+    Latency {
+        /// Minimum.
+        min: u64,
+        /// Maximum.
+        max: u64,
+    },
+    /// turmoil reported an error (a host's software failed).
+    #[error("simulation: {0}")]
+    Simulation(String),
+}
+
 /// The length of one simulation step.
 pub const TICK: Duration = Duration::from_millis(1);
 
@@ -61,17 +86,30 @@ pub struct Cluster {
     pub clocks: ClockOffsets,
     /// Nodes currently crashed.
     pub down: std::collections::BTreeSet<String>,
+    /// What the nodes report: coverage, invariants, reached cells, events.
+    pub monitor: Rc<RefCell<Monitor>>,
 }
 
 impl Cluster {
-    /// Build the simulation and register every node.
-    pub fn new(seed: u64, config: StoreConfig, net: &NetConfig) -> Result<Cluster, String> {
-        let ring = Ring::new(&config.nodes, config.rf, config.vnodes).map_err(|e| e.to_string())?;
+    /// Build the simulation and register every node (events are counted and checked, not kept).
+    pub fn new(seed: u64, config: StoreConfig, net: &NetConfig) -> Result<Cluster, ClusterError> {
+        Self::with_events(seed, config, net, false)
+    }
+
+    /// [`Cluster::new`], keeping every event rendered for `events.jsonl` when `record` is set.
+    pub fn with_events(
+        seed: u64,
+        config: StoreConfig,
+        net: &NetConfig,
+        record: bool,
+    ) -> Result<Cluster, ClusterError> {
+        config.validate()?;
+        let ring = Ring::new(&config.nodes, config.rf, config.vnodes)?;
         if net.min_latency_ms < 1 || net.max_latency_ms < net.min_latency_ms {
-            return Err(format!(
-                "network latency must satisfy 1 ≤ min ({}) ≤ max ({}) ms",
-                net.min_latency_ms, net.max_latency_ms
-            ));
+            return Err(ClusterError::Latency {
+                min: net.min_latency_ms,
+                max: net.max_latency_ms,
+            });
         }
         let sim = turmoil::Builder::new()
             .rng_seed(derive(seed, "turmoil", 0))
@@ -82,6 +120,11 @@ impl Cluster {
             .simulation_duration(Duration::from_secs(365 * 24 * 3600))
             .tcp_capacity(4096)
             .build();
+        let monitor = Rc::new(RefCell::new(Monitor::new(
+            ring.clone(),
+            Rules::of(&config),
+            record,
+        )));
         let config = Rc::new(config);
         let mut cluster = Cluster {
             sim,
@@ -91,6 +134,11 @@ impl Cluster {
             observed: Rc::default(),
             metrics: BTreeMap::new(),
             down: Default::default(),
+            monitor: monitor.clone(),
+        };
+        let events: crate::store::events::EventSink = {
+            let monitor = monitor.clone();
+            Rc::new(move |node: &str, event| monitor.borrow_mut().on_event(node, event))
         };
         for (i, name) in config.nodes.iter().enumerate() {
             let metrics = Rc::new(Metrics::default());
@@ -98,15 +146,23 @@ impl Cluster {
             let boots = Rc::new(Cell::new(0u64));
             let observed = cluster.observed.clone();
             let obs_name = name.clone();
+            let monitor = monitor.clone();
             let base = NodeEnv {
                 name: name.clone(),
                 config: config.clone(),
                 clock: Rc::new(cluster.clocks.clock(name)),
                 seed: 0,
                 metrics,
-                observer: Rc::new(move |cells| {
-                    observed.borrow_mut().insert(obs_name.clone(), cells);
+                observer: Rc::new(move |cells: Rc<RefCell<CellMap>>| {
+                    let before = observed
+                        .borrow_mut()
+                        .insert(obs_name.clone(), cells.clone());
+                    let before = before.map(|b| b.borrow().clone());
+                    monitor
+                        .borrow_mut()
+                        .on_boot(&obs_name, before.as_ref(), &cells.borrow());
                 }),
+                events: events.clone(),
             };
             cluster.sim.host(name.as_str(), move || {
                 let boot = boots.get();
@@ -127,8 +183,11 @@ impl Cluster {
     }
 
     /// Advance one tick.
-    pub fn step(&mut self) -> Result<(), String> {
-        self.sim.step().map(|_| ()).map_err(|e| e.to_string())
+    pub fn step(&mut self) -> Result<(), ClusterError> {
+        self.sim
+            .step()
+            .map(|_| ())
+            .map_err(|e| ClusterError::Simulation(e.to_string()))
     }
 
     /// Whether every pair of nodes that share a ring range hold Merkle trees with equal roots over
@@ -169,12 +228,7 @@ impl Cluster {
             match observed.get(name) {
                 Some(map) if !self.down.contains(name) => {
                     for (&key, cell) in map.borrow().range(0..keys as i64) {
-                        cells.push(ReplicaCell {
-                            node: name.clone(),
-                            key,
-                            value: cell.value,
-                            ts: cell.ts,
-                        });
+                        cells.push(replica_cell(name, key, cell));
                     }
                 }
                 _ => unavailable.push(name.clone()),
@@ -191,11 +245,23 @@ impl Cluster {
                     .collect(),
             })
             .collect();
+        let reached = self
+            .monitor
+            .borrow()
+            .reached()
+            .range(0..keys as i64)
+            .map(|(&key, cell)| ReachedCell {
+                key,
+                value: cell_id(key, cell),
+                ts: cell.ts,
+            })
+            .collect();
         FinalState {
             nodes: self.config.nodes.clone(),
             unavailable,
             placement,
             cells,
+            reached: Some(reached),
             quiesce: None,
         }
     }
@@ -214,11 +280,46 @@ impl Cluster {
         self.observed
             .borrow()
             .get(node)
-            .and_then(|cells| cells.borrow().get(&key).copied())
+            .and_then(|cells| cells.borrow().get(&key).cloned())
     }
 
-    /// The sum of one counter over all nodes.
+    /// The sum of one network counter over all nodes.
     pub fn total(&self, pick: impl Fn(&Metrics) -> &Cell<u64>) -> u64 {
         self.metrics.values().map(|m| pick(m).get()).sum()
     }
+
+    /// How often a mechanism fired on `node` (coverage names: `hint-replayed`, `apply:hint`, …).
+    pub fn count(&self, node: &str, what: &str) -> u64 {
+        self.monitor.borrow().count_of(node, what)
+    }
+
+    /// How often a mechanism fired on every node together.
+    pub fn coverage(&self, what: &str) -> u64 {
+        self.monitor
+            .borrow()
+            .coverage()
+            .get(what)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// One replica's cell as `final.json` records it.
+fn replica_cell(node: &str, key: i64, cell: &crate::store::cell::Cell) -> ReplicaCell {
+    ReplicaCell {
+        node: node.to_string(),
+        key,
+        value: cell_id(key, cell),
+        ts: cell.ts,
+    }
+}
+
+/// The value id a cell holds (`None` for a tombstone). Bytes that are not a valid value keep the
+/// id they claim (or `i64::MIN` when too short), which no write wrote: the phantom checker sees it.
+fn cell_id(key: i64, cell: &crate::store::cell::Cell) -> Option<i64> {
+    let bytes = cell.value.as_ref()?;
+    Some(match values::decode(key, bytes) {
+        Ok(id) | Err(values::Corrupt::Payload { id }) => id,
+        Err(values::Corrupt::TooShort(_)) => i64::MIN,
+    })
 }

@@ -25,8 +25,8 @@ pub struct Completion {
 }
 
 impl Recorder {
-    /// Record an invocation at `time` (ns).
-    pub fn invoke(&mut self, time: u64, process: u64, f: &str, key: i64, value: Value) {
+    /// Record an invocation at `time` (ns); returns its history index.
+    pub fn invoke(&mut self, time: u64, process: u64, f: &str, key: i64, value: Value) -> u64 {
         self.push(Event {
             index: 0,
             time: Some(time),
@@ -38,12 +38,12 @@ impl Recorder {
             ts: None,
             node: None,
             error: None,
-        });
+        })
     }
 
     /// Record the completion of `process`'s pending operation.
     pub fn complete(&mut self, time: u64, process: u64, f: &str, key: i64, c: Completion) {
-        self.push(Event {
+        let _ = self.push(Event {
             index: 0,
             time: Some(time),
             process: Process::Client(process),
@@ -59,7 +59,7 @@ impl Recorder {
 
     /// Record a nemesis event (a fault applied or lifted, or a phase change).
     pub fn nemesis(&mut self, time: u64, f: &str, value: &str) {
-        self.push(Event {
+        let _ = self.push(Event {
             index: 0,
             time: Some(time),
             process: Process::Nemesis,
@@ -83,8 +83,10 @@ impl Recorder {
         self.events
     }
 
-    fn push(&mut self, mut e: Event) {
-        e.index = self.events.len() as u64;
+    fn push(&mut self, mut e: Event) -> u64 {
+        let index = self.events.len() as u64;
+        e.index = index;
         self.events.push(e);
+        index
     }
 }

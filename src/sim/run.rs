@@ -1,19 +1,21 @@
-//! One run: build the cluster, drive the workload, then heal, quiesce, read every key a final time
-//! and snapshot every replica.
+//! One run: build the cluster, drive the workload under the nemesis, then heal, quiesce, read every
+//! key a final time and snapshot every replica.
 //!
-//! Phases (DESIGN.md): main (clients + nemesis) → heal (all faults off, crashed nodes restarted,
-//! clocks reset) → quiesce (until every pair of replicas sharing a range has equal Merkle roots, or
-//! a deadline) → final reads → snapshot. The same [`RunConfig`] always gives
-//! the same history, byte for byte.
+//! Phases: main (clients + nemesis, until the operation count or the time limit) → heal (all
+//! faults off, crashed nodes restarted, clocks reset) → quiesce (until every pair of replicas
+//! sharing a range has equal Merkle roots, or a deadline) → final reads → snapshot. Faults keep
+//! coming until the main phase ends, so the last writes land under faults and the repair
+//! mechanisms — not later overwrites — must converge them. The same [`RunConfig`] always gives the
+//! same history, byte for byte; the configuration returned holds the steps actually applied.
 
 use super::client::{run_slot, ClientShared, Session};
-use super::cluster::{Cluster, NetConfig};
+use super::cluster::{Cluster, ClusterError};
+pub use super::config::{PhaseConfig, RunConfig};
+use super::invariants::Violation;
 use super::nemesis::Nemesis;
 use super::recorder::Recorder;
-use super::schedule::Schedule;
 use super::seed::derive;
-use super::workload::{Generator, OpSpec, WorkloadConfig};
-use crate::store::config::StoreConfig;
+use super::workload::{Generator, OpSpec};
 use quorumlab_checkers::final_state::{FinalState, Quiesce};
 use quorumlab_checkers::Event;
 use serde::{Deserialize, Serialize};
@@ -21,61 +23,6 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
-
-/// How the phases after the main one behave.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PhaseConfig {
-    /// Quiesce at least this long (ms), so background repairs finish.
-    pub quiesce_min_ms: u64,
-    /// Give up waiting for convergence after this long (ms).
-    pub quiesce_max_ms: u64,
-    /// Read every key once after quiesce (recorded in the history).
-    pub final_reads: bool,
-}
-
-impl Default for PhaseConfig {
-    fn default() -> Self {
-        PhaseConfig {
-            quiesce_min_ms: 500,
-            quiesce_max_ms: 5000,
-            final_reads: true,
-        }
-    }
-}
-
-/// Everything needed to replay a run (the content of `run.json`, with the version).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RunConfig {
-    /// The seed: every random choice of the run derives from it.
-    pub seed: u64,
-    /// The store.
-    pub store: StoreConfig,
-    /// The clients.
-    pub workload: WorkloadConfig,
-    /// The simulated network.
-    pub net: NetConfig,
-    /// Heal, quiesce and final reads.
-    pub phases: PhaseConfig,
-    /// The faults of the main phase (concrete: every node named).
-    pub schedule: Schedule,
-}
-
-impl RunConfig {
-    /// The default cluster and workload with `seed`.
-    pub fn new(seed: u64) -> RunConfig {
-        RunConfig {
-            seed,
-            store: StoreConfig::default_cluster(),
-            workload: WorkloadConfig::default(),
-            net: NetConfig::default(),
-            phases: PhaseConfig::default(),
-            schedule: Schedule {
-                name: "none".to_string(),
-                steps: Vec::new(),
-            },
-        }
-    }
-}
 
 /// What happened in a run besides the history.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -90,15 +37,21 @@ pub struct RunStats {
     pub converged: bool,
     /// Simulated time from the start of quiesce until replicas agreed (ns), when they did.
     pub convergence_ns: Option<u64>,
-    /// Schedule steps not applied because the main phase ended first.
+    /// Schedule steps not applied because the main phase ended first (file schedules).
     pub faults_unreached: u64,
-    /// Store counters summed over all nodes.
+    /// Client operations of the main phase, and of the final reads.
+    pub ops_main: u64,
+    /// Final reads (one per key).
+    pub ops_final: u64,
+    /// Network counters summed over all nodes.
     pub counters: BTreeMap<String, u64>,
+    /// How often each mechanism fired (event kinds and derived counts).
+    pub coverage: BTreeMap<String, u64>,
 }
 
 /// The result of a run.
 pub struct RunOutput {
-    /// The configuration that produced it.
+    /// The configuration that produced it, with the fault steps actually applied.
     pub config: RunConfig,
     /// The history.
     pub history: Vec<Event>,
@@ -106,11 +59,32 @@ pub struct RunOutput {
     pub final_state: FinalState,
     /// Timings and counters.
     pub stats: RunStats,
+    /// Invariants broken during the run.
+    pub violations: Vec<Violation>,
+    /// `events.jsonl` lines, when asked for.
+    pub events: Option<Vec<String>>,
 }
 
-/// Run the configured experiment.
-pub fn run(cfg: &RunConfig) -> Result<RunOutput, String> {
-    let mut cluster = Cluster::new(cfg.seed, cfg.store.clone(), &cfg.net)?;
+/// Why a run could not be carried out.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The configuration breaks a rule or a bound.
+    #[error(transparent)]
+    Config(#[from] super::config::InvalidConfig),
+    /// The cluster could not be built or stepped.
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
+}
+
+/// Run the configured experiment (events are counted and checked, not kept).
+pub fn run(cfg: &RunConfig) -> Result<RunOutput, RunError> {
+    run_with(cfg, false)
+}
+
+/// Run the configured experiment; `record_events` keeps `events.jsonl` lines.
+pub fn run_with(cfg: &RunConfig, record_events: bool) -> Result<RunOutput, RunError> {
+    cfg.validate()?;
+    let mut cluster = Cluster::with_events(cfg.seed, cfg.store.clone(), &cfg.net, record_events)?;
     let recorder = Rc::new(RefCell::new(Recorder::default()));
     let generator = Rc::new(RefCell::new(Generator::new(
         cfg.workload.clone(),
@@ -124,9 +98,14 @@ pub fn run(cfg: &RunConfig) -> Result<RunOutput, String> {
         port: cfg.store.port,
         connect_timeout: Duration::from_millis(cfg.store.connect_timeout_ms),
         op_timeout: Duration::from_millis(cfg.workload.client_timeout_ms),
+        value_bytes: cfg.workload.value_bytes,
     });
+    let coordinators = match cfg.workload.coordinators {
+        0 => cfg.store.nodes.len(),
+        n => n,
+    };
     for slot in 0..cfg.workload.clients {
-        let coordinator = cfg.store.nodes[slot % cfg.store.nodes.len()].clone();
+        let coordinator = cfg.store.nodes[slot % coordinators].clone();
         cluster.sim.client(
             format!("c{slot}").as_str(),
             run_slot(slot, coordinator, shared.clone()),
@@ -135,22 +114,38 @@ pub fn run(cfg: &RunConfig) -> Result<RunOutput, String> {
 
     let clients: Vec<String> = (0..cfg.workload.clients).map(|c| format!("c{c}")).collect();
     let mut nemesis = Nemesis::new(
-        cfg.schedule.clone(),
+        cfg.faults.schedule.clone(),
         &cfg.store.nodes,
         &clients,
         Duration::from_millis(cfg.net.max_latency_ms),
     );
 
-    // Main phase: clients and nemesis.
+    // Main phase: clients and nemesis, faults until the very end.
     while shared.finished.get() < cfg.workload.clients {
         nemesis.tick(&mut cluster, &mut recorder.borrow_mut());
         cluster.step()?;
     }
     let main_ns = cluster.elapsed().as_nanos() as u64;
-    let faults_unreached = nemesis.remaining() as u64;
+    let unreached = nemesis.remaining();
+    let mut config = cfg.clone();
+    let applied = config.faults.schedule.steps.len() - unreached;
+    let generated = matches!(
+        config.faults.source,
+        super::config::FaultSource::Generated { .. }
+    );
+    if generated {
+        // Steps past the main phase were never meant to run: the record keeps what was applied.
+        config.faults.schedule.steps.truncate(applied);
+    }
+    let ops_main = recorder
+        .borrow()
+        .events()
+        .iter()
+        .filter(|e| e.is_client() && e.kind == quorumlab_checkers::EventType::Invoke)
+        .count() as u64;
 
     // Heal: every fault off, crashed nodes restarted, clocks reset.
-    if !cfg.schedule.steps.is_empty() {
+    if !cfg.faults.schedule.steps.is_empty() {
         nemesis.heal_all(&mut cluster, &mut recorder.borrow_mut());
     }
 
@@ -173,42 +168,61 @@ pub fn run(cfg: &RunConfig) -> Result<RunOutput, String> {
     let quiesce_ns = (cluster.elapsed() - quiesce_start).as_nanos() as u64;
 
     // Final reads.
-    if cfg.phases.final_reads {
-        final_reads(&mut cluster, cfg, &recorder)?;
-    }
+    let ops_final = if cfg.phases.final_reads {
+        final_reads(&mut cluster, cfg, &recorder)?
+    } else {
+        0
+    };
     let converged = cluster.roots_agree();
     let mut final_state = cluster.snapshot(cfg.workload.keys);
     final_state.quiesce = Some(Quiesce {
         converged: convergence_ns.is_some(),
         duration_ns: convergence_ns.unwrap_or(quiesce_ns),
     });
+    let (coverage, violations, events) = {
+        let mut m = cluster.monitor.borrow_mut();
+        (
+            m.coverage().clone(),
+            m.violations().to_vec(),
+            m.take_events(),
+        )
+    };
     let stats = RunStats {
         sim_time_ns: cluster.elapsed().as_nanos() as u64,
         main_ns,
         quiesce_ns,
         converged,
         convergence_ns,
-        faults_unreached,
+        faults_unreached: if generated { 0 } else { unreached as u64 },
+        ops_main,
+        ops_final,
         counters: counters(&cluster),
+        coverage,
     };
     drop(cluster);
     let history = Rc::try_unwrap(recorder)
         .map(|r| r.into_inner().into_events())
         .unwrap_or_else(|r| r.borrow().events().to_vec());
     Ok(RunOutput {
-        config: cfg.clone(),
+        config,
         history,
         final_state,
         stats,
+        violations,
+        events,
     })
 }
 
-/// Read every key once, each through a different coordinator in turn, as a fresh process.
+/// How many final reads run at once.
+const FINAL_READERS: usize = 16;
+
+/// Read every key once, as fresh processes, [`FINAL_READERS`] at a time, each through the
+/// coordinators in turn. Returns the number of reads.
 fn final_reads(
     cluster: &mut Cluster,
     cfg: &RunConfig,
     recorder: &Rc<RefCell<Recorder>>,
-) -> Result<(), String> {
+) -> Result<u64, ClusterError> {
     let first_process = recorder
         .borrow()
         .events()
@@ -216,31 +230,41 @@ fn final_reads(
         .filter_map(|e| e.process.client())
         .max()
         .map_or(0, |p| p + 1);
-    let done = Rc::new(Cell::new(false));
-    let nodes = cfg.store.nodes.clone();
     let keys = cfg.workload.keys;
+    let readers = FINAL_READERS.min(keys as usize).max(1);
+    let done = Rc::new(Cell::new(0usize));
+    let nodes = cfg.store.nodes.clone();
     let port = cfg.store.port;
     let connect = Duration::from_millis(cfg.store.connect_timeout_ms);
     let op_timeout = Duration::from_millis(cfg.workload.client_timeout_ms);
     let rec = recorder.clone();
     let flag = done.clone();
     cluster.sim.client("final", async move {
-        let mut process = first_process;
-        for key in 0..keys as i64 {
-            let coordinator = &nodes[key as usize % nodes.len()];
-            let session = Session::new(coordinator, port, connect, op_timeout);
-            let outcome = session.perform(&rec, process, OpSpec::Read { key }).await;
-            if outcome == quorumlab_checkers::EventType::Info {
-                process += 1;
-            }
+        let mut tasks = Vec::new();
+        for r in 0..readers {
+            let (rec, nodes, flag) = (rec.clone(), nodes.clone(), flag.clone());
+            tasks.push(tokio::task::spawn_local(async move {
+                let mut process = first_process + r as u64;
+                for key in (r as i64..keys as i64).step_by(readers) {
+                    let coordinator = &nodes[key as usize % nodes.len()];
+                    let session = Session::new(coordinator, port, connect, op_timeout);
+                    let outcome = session.perform(&rec, process, OpSpec::Read { key }).await;
+                    if outcome == quorumlab_checkers::EventType::Info {
+                        process += readers as u64;
+                    }
+                }
+                flag.set(flag.get() + 1);
+            }));
         }
-        flag.set(true);
+        for t in tasks {
+            let _ = t.await;
+        }
         Ok(())
     });
-    while !done.get() {
+    while done.get() < readers {
         cluster.step()?;
     }
-    Ok(())
+    Ok(keys)
 }
 
 fn counters(cluster: &Cluster) -> BTreeMap<String, u64> {

@@ -39,24 +39,44 @@ pub fn render(out: &RunOutput, wall_s: f64) -> String {
     let cfg = &out.config;
     let st = &cfg.store;
     let c = |k: &str| out.stats.counters.get(k).copied().unwrap_or(0);
+    let m = |k: &str| out.stats.coverage.get(k).copied().unwrap_or(0);
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "quorumlab run: seed {}, {} nodes, RF {}, read {} / write {}, read repair {}, digest reads {}",
+        "quorumlab run: seed {}, {} nodes, RF {}, read {} / write {}, read repair {}{}, digest reads {}{}",
         cfg.seed,
         st.nodes.len(),
         st.rf,
         st.read_cl,
         st.write_cl,
         st.read_repair,
-        if st.digest_reads { "on" } else { "off" }
+        if st.read_repair == crate::store::config::ReadRepair::Async {
+            format!(" (stage delay {} ms)", st.async_repair_delay_ms)
+        } else {
+            String::new()
+        },
+        if st.digest_reads { "on" } else { "off" },
+        match st.mutant {
+            Some(mutant) => format!(", PLANTED BUG {mutant}"),
+            None => String::new(),
+        }
     );
     let w = &cfg.workload;
+    let limit = match (w.ops, w.duration_ms) {
+        (Some(ops), None) => format!("{ops} operations"),
+        (None, Some(ms)) => format!("{} of operations", fmt_time(ms * 1_000_000)),
+        (Some(ops), Some(ms)) => format!("{ops} operations or {}", fmt_time(ms * 1_000_000)),
+        (None, None) => "no limit".to_string(),
+    };
     let _ = writeln!(
         s,
-        "workload: {} clients, {} keys, {} operations",
-        w.clients, w.keys, w.ops
+        "workload: {} clients, {} keys, {limit}; {} operations in the main phase + {} final reads \
+         (one per key)",
+        w.clients, w.keys, out.stats.ops_main, out.stats.ops_final
     );
+    if !cfg.swarm.is_empty() {
+        let _ = writeln!(s, "swarm: {}", cfg.swarm.join(", "));
+    }
     let _ = writeln!(s, "  {:<8} {:>7} {:>7} {:>7}", "op", "ok", "fail", "info");
     let mut total = 0;
     for (f, o) in outcomes(out) {
@@ -65,28 +85,39 @@ pub fn render(out: &RunOutput, wall_s: f64) -> String {
     }
     let _ = writeln!(
         s,
-        "store: {} digest mismatches, {} read repairs sent ({} acked); cells repaired by read repair {}, hints {}, anti-entropy {}",
-        c("digest_mismatches"),
-        c("repairs_sent"),
-        c("repairs_acked"),
-        c("cells_repaired_read"),
-        c("cells_repaired_hint"),
-        c("cells_repaired_ae")
+        "store: {} digest mismatches, {} read repairs sent ({} acked, {} timed out), {} partial \
+         writes, {} unavailable; cells changed by read repair {}, hints {}, anti-entropy {}; \
+         {} tombstones purged",
+        m("digest-mismatch"),
+        m("repair-sent"),
+        m("repair-acked"),
+        m("repair-timeout"),
+        m("partial-write"),
+        m("unavailable"),
+        m("apply:read-repair"),
+        m("apply:hint"),
+        m("apply:anti-entropy"),
+        m("purge"),
     );
+    let schedule = cfg.schedule();
     let _ = writeln!(
         s,
-        "faults: schedule {} ({} steps{}); hints {} stored, {} replayed, {} expired; anti-entropy {} rounds, {} cells streamed",
-        cfg.schedule.name,
-        cfg.schedule.steps.len(),
+        "faults: schedule {} ({} steps{}); {} restarts ({} log records replayed, {} cells lost); \
+         hints {} stored, {} replayed, {} expired; anti-entropy {} exchanges ({} found differences)",
+        schedule.name,
+        schedule.steps.len(),
         match out.stats.faults_unreached {
             0 => String::new(),
-            n => format!(", {n} not reached before the workload ended"),
+            n => format!(", {n} not reached before the main phase ended"),
         },
-        c("hints_stored"),
-        c("hints_replayed"),
-        c("hints_expired"),
-        c("ae_rounds"),
-        c("ae_cells_streamed")
+        m("restart"),
+        m("log-replay-records"),
+        m("restart-cells-lost"),
+        m("hint-stored"),
+        m("hint-replayed"),
+        m("hint-expired"),
+        m("ae-exchange"),
+        m("ae-exchange-differing"),
     );
     let _ = writeln!(
         s,

@@ -16,17 +16,19 @@
 //! lost message costs one interval, not correctness. When the shared range already agrees, an
 //! exchange is a single `MerkleLevel` request for the root.
 //!
-//! Counters: `ae_rounds` counts exchanges started; `ae_cells_streamed` counts, on the node that
-//! started the exchange, every cell that crossed the wire in either direction (cells received in
-//! `MerkleCells` plus cells sent as writes); the replica that replaced a cell counts it in
-//! `cells_repaired_ae`. This is Dynamo's replica synchronisation (DeCandia et al., SOSP 2007).
+//! Events: a completed exchange is reported as `ae-exchange` (buckets that differed, cells
+//! received, sent and applied) and recorded as the time this node last synced with the peer (tombstone
+//! GC waits for it, see [`super::gc`]); every cell replaced is reported by the replica that applied
+//! it. This is Dynamo's's replica synchronisation (DeCandia et al., SOSP 2007).
 
 use super::cell::{supersedes, Cell, Key};
-use super::merkle::{self, MerkleTree, Step};
-use super::metrics::Metrics;
+use super::config::Mutant;
+use super::events::{Cause, StoreEvent};
+use super::merkle::{self, LeafHash, MerkleTree, Step};
 use super::node::Node;
 use super::pool::RpcError;
 use super::proto::{Request, Response, WriteKind};
+use super::replica::apply_local;
 use super::ring::NodeId;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -92,19 +94,22 @@ pub async fn run(node: Rc<Node>) {
     for round in 0usize.. {
         ticks.tick().await;
         let peer = peers[(node.id + round) % peers.len()];
-        Metrics::inc(&node.metrics.ae_rounds);
-        match exchange(&node, peer).await {
-            Ok(r) => tracing::debug!(
-                node = %node.name,
-                peer = node.ring.name(peer),
-                compared = r.nodes_compared,
-                buckets = r.buckets.len(),
-                received = r.cells_received,
-                sent = r.cells_sent,
-                applied = r.cells_applied,
-                "anti-entropy exchange"
-            ),
-            Err(e) => tracing::debug!(node = %node.name, "anti-entropy round abandoned: {e}"),
+        let started = node.clock.now_micros();
+        let mut r = ExchangeReport::default();
+        let outcome = exchange(&node, peer, &mut r).await;
+        if outcome.is_ok() {
+            node.synced_with.borrow_mut().insert(peer, started);
+        }
+        node.emit(StoreEvent::AeExchange {
+            peer,
+            buckets: r.buckets.len() as u64,
+            received: r.cells_received,
+            sent: r.cells_sent,
+            applied: r.cells_applied,
+            completed: outcome.is_ok(),
+        });
+        if let Err(e) = outcome {
+            tracing::debug!(node = %node.name, "anti-entropy round abandoned: {e}");
         }
     }
 }
@@ -115,17 +120,21 @@ fn first_delay(id: NodeId, nodes: usize, period: Duration) -> Duration {
     period * (id as u32 + 1) / (nodes as u32 + 1)
 }
 
-/// One exchange with `peer` (see the module doc).
-pub async fn exchange(node: &Rc<Node>, peer: NodeId) -> Result<ExchangeReport, ExchangeError> {
+/// One exchange with `peer` (see the module doc); `report` says what it did, even when it was
+/// abandoned halfway.
+pub async fn exchange(
+    node: &Rc<Node>,
+    peer: NodeId,
+    report: &mut ExchangeReport,
+) -> Result<(), ExchangeError> {
     let depth = node.config.anti_entropy.depth;
     let peer_name = node.ring.name(peer).to_string();
     let mine: MerkleTree = {
         let storage = node.storage.borrow();
         let cells = storage.cells();
         let cells = cells.borrow();
-        merkle::shared_tree(&cells, &node.ring, node.id, peer, depth)
+        merkle::shared_tree_with(&cells, &node.ring, (node.id, peer), depth, leaf_hash(node))
     };
-    let mut report = ExchangeReport::default();
     let mut step = Step::start();
     let buckets = loop {
         match step {
@@ -147,8 +156,12 @@ pub async fn exchange(node: &Rc<Node>, peer: NodeId) -> Result<ExchangeReport, E
         }
     };
     report.buckets = buckets;
+    if node.planted(Mutant::AeRangeOffByOne) {
+        let last = (1u32 << depth.min(merkle::MAX_DEPTH)) - 1;
+        report.buckets.retain(|&b| b != last);
+    }
     if report.buckets.is_empty() {
-        return Ok(report);
+        return Ok(());
     }
     let req = Request::MerkleCells {
         from: node.name.clone(),
@@ -158,7 +171,6 @@ pub async fn exchange(node: &Rc<Node>, peer: NodeId) -> Result<ExchangeReport, E
         return Err(unexpected(&peer_name, "not a MerkleCells answer"));
     };
     report.cells_received = theirs.len() as u64;
-    Metrics::add(&node.metrics.ae_cells_streamed, report.cells_received);
     let wanted: BTreeSet<u32> = report.buckets.iter().copied().collect();
     let in_range = |key: Key| {
         wanted.contains(&merkle::bucket_of(key, depth))
@@ -180,26 +192,39 @@ pub async fn exchange(node: &Rc<Node>, peer: NodeId) -> Result<ExchangeReport, E
             .into_iter()
             .collect()
     };
-    for (&key, &cell) in &theirs {
-        if supersedes(cell, ours.get(&key).copied())
-            && node.apply_local(key, cell, WriteKind::AntiEntropy)
+    let no_lww = node.planted(Mutant::AeNoLww);
+    let wins = |cell: &Cell, other: Option<&Cell>| {
+        if no_lww {
+            Some(cell) != other
+        } else {
+            supersedes(cell, other)
+        }
+    };
+    for (&key, cell) in &theirs {
+        if wins(cell, ours.get(&key))
+            && apply_local(node, key, cell.clone(), Cause::AntiEntropy, None)
         {
             report.cells_applied += 1;
         }
     }
     let to_send: Vec<(Key, Cell)> = ours
         .into_iter()
-        .filter(|&(key, cell)| supersedes(cell, theirs.get(&key).copied()))
+        .filter(|(key, cell)| wins(cell, theirs.get(key)) && !(no_lww && theirs.contains_key(key)))
         .collect();
     report.cells_sent = to_send.len() as u64;
-    Metrics::add(&node.metrics.ae_cells_streamed, report.cells_sent);
     let writes: Vec<_> = to_send
         .into_iter()
         .map(|(key, cell)| {
             let (node, peer_name) = (node.clone(), peer_name.clone());
             let kind = WriteKind::AntiEntropy;
             tokio::task::spawn_local(async move {
-                call(&node, &peer_name, Request::Write { key, cell, kind }).await
+                let req = Request::Write {
+                    key,
+                    cell,
+                    kind,
+                    trace: None,
+                };
+                call(&node, &peer_name, req).await
             })
         })
         .collect();
@@ -215,7 +240,16 @@ pub async fn exchange(node: &Rc<Node>, peer: NodeId) -> Result<ExchangeReport, E
             Err(e) => outcome = Err(e),
         }
     }
-    outcome.map(|()| report)
+    outcome
+}
+
+/// The leaf hash this node builds its trees with.
+fn leaf_hash(node: &Node) -> LeafHash {
+    if node.planted(Mutant::MerkleLeafOmitsKey) {
+        LeafHash::WithoutKeys
+    } else {
+        LeafHash::WithKeys
+    }
 }
 
 /// One request to `peer` with the node's RPC deadline; a refusal is an error.
@@ -263,7 +297,13 @@ pub fn serve(node: &Node, req: Request) -> Response {
                 Ok(p) => p,
                 Err(refusal) => return refusal,
             };
-            let tree = merkle::shared_tree(&cells, &node.ring, node.id, peer, depth);
+            let tree = merkle::shared_tree_with(
+                &cells,
+                &node.ring,
+                (node.id, peer),
+                depth,
+                leaf_hash(node),
+            );
             match tree.hashes_at(level, &positions) {
                 Ok(hashes) => Response::MerkleLevel(hashes),
                 Err(e) => Response::Refused(e.to_string()),

@@ -2,6 +2,11 @@
 //! (the harness supplies one with a per-node offset, to inject skew), and coordinators draw write
 //! timestamps from a [`TimestampSource`], which keeps them strictly increasing per coordinator:
 //! `ts = max(now_µs, last + 1)`.
+//!
+//! Across restarts: the source hands out timestamps only below a durable **reservation** (a
+//! high-water mark the node syncs to disk before using any timestamp above it, one second of
+//! timestamps at a time), and a restarted node starts above its last reservation. So a restarted
+//! coordinator never reuses a timestamp it issued, whatever its clock says.
 
 use std::cell::Cell as StdCell;
 
@@ -11,26 +16,52 @@ pub trait Clock {
     fn now_micros(&self) -> u64;
 }
 
+/// How many microseconds of timestamps one reservation covers.
+pub const RESERVATION_US: u64 = 1_000_000;
+
 /// Strictly increasing write timestamps for one coordinator.
 #[derive(Debug, Default)]
 pub struct TimestampSource {
     last: StdCell<u64>,
+    reserved: StdCell<u64>,
+    millis: bool,
+}
+
+/// The next timestamp, and the reservation to make durable before using it (if any).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Issued {
+    /// The timestamp.
+    pub ts: u64,
+    /// A new high-water mark the caller must persist before the timestamp is used.
+    pub reserve: Option<u64>,
 }
 
 impl TimestampSource {
-    /// A source whose first timestamp will be at least `floor + 1` (e.g. the newest timestamp the
-    /// node has stored, so a restarted node never reuses one).
-    pub fn new(floor: u64) -> Self {
+    /// A source whose first timestamp will be above `floor` (the node's last durable reservation).
+    /// `millis` truncates timestamps to milliseconds (a planted bug).
+    pub fn new(floor: u64, millis: bool) -> Self {
         TimestampSource {
             last: StdCell::new(floor),
+            reserved: StdCell::new(floor),
+            millis,
         }
     }
 
     /// The next timestamp given the clock reading `now`.
-    pub fn next(&self, now: u64) -> u64 {
-        let ts = now.max(self.last.get() + 1);
+    pub fn next(&self, now: u64) -> Issued {
+        let mut ts = now.max(self.last.get() + 1);
+        if self.millis {
+            ts = ts / 1000 * 1000;
+        }
         self.last.set(ts);
-        ts
+        let reserve = if ts >= self.reserved.get() {
+            let bound = ts.saturating_add(RESERVATION_US);
+            self.reserved.set(bound);
+            Some(bound)
+        } else {
+            None
+        };
+        Issued { ts, reserve }
     }
 }
 
@@ -40,16 +71,27 @@ mod tests {
 
     #[test]
     fn timestamps_strictly_increase_even_when_the_clock_stalls_or_goes_back() {
-        let src = TimestampSource::new(0);
-        assert_eq!(src.next(100), 100);
-        assert_eq!(src.next(100), 101);
-        assert_eq!(src.next(50), 102);
-        assert_eq!(src.next(500), 500);
+        let src = TimestampSource::new(0, false);
+        let ts: Vec<u64> = [100, 100, 50, 500].map(|t| src.next(t).ts).to_vec();
+        assert_eq!(ts, vec![100, 101, 102, 500]);
     }
 
     #[test]
-    fn floor_is_respected() {
-        let src = TimestampSource::new(1000);
-        assert_eq!(src.next(10), 1001);
+    fn the_floor_is_respected_and_reservations_run_ahead() {
+        let src = TimestampSource::new(1000, false);
+        let first = src.next(10);
+        assert_eq!(first.ts, 1001);
+        assert_eq!(first.reserve, Some(1001 + RESERVATION_US));
+        assert_eq!(src.next(20).reserve, None, "within the reservation");
+        let far = src.next(5_000_000);
+        assert_eq!(far.reserve, Some(5_000_000 + RESERVATION_US));
+    }
+
+    #[test]
+    fn millisecond_truncation_repeats_timestamps_when_the_clock_stalls() {
+        let src = TimestampSource::new(0, true);
+        let a = src.next(7_000).ts;
+        let b = src.next(7_000).ts;
+        assert_eq!(a, b, "the planted bug collapses the +1 µs step");
     }
 }

@@ -1,6 +1,7 @@
 //! Store configuration: consistency levels, read-repair mode, timeouts. Plain data, shared by every
 //! node of a cluster; the harness builds it from the command line or a test.
 
+pub use super::mutant::Mutant;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -28,15 +29,39 @@ impl ConsistencyLevel {
     }
 }
 
+/// A name that is not one of an option's values.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} `{got}` (expected {expected})")]
+pub struct UnknownValue {
+    /// What was being parsed.
+    pub what: &'static str,
+    /// The input (cut to 80 characters).
+    pub got: String,
+    /// The valid values.
+    pub expected: &'static str,
+}
+
+impl UnknownValue {
+    fn new(what: &'static str, got: &str, expected: &'static str) -> Self {
+        UnknownValue {
+            what,
+            got: got.chars().take(80).collect(),
+            expected,
+        }
+    }
+}
+
 impl FromStr for ConsistencyLevel {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         match s.to_ascii_lowercase().as_str() {
             "one" => Ok(Self::One),
             "quorum" => Ok(Self::Quorum),
             "all" => Ok(Self::All),
-            _ => Err(format!(
-                "unknown consistency level {s:?} (expected one, quorum or all)"
+            _ => Err(UnknownValue::new(
+                "consistency level",
+                s,
+                "one, quorum or all",
             )),
         }
     }
@@ -65,14 +90,16 @@ pub enum ReadRepair {
 }
 
 impl FromStr for ReadRepair {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         match s.to_ascii_lowercase().as_str() {
             "blocking" => Ok(Self::Blocking),
             "async" => Ok(Self::Async),
             "none" => Ok(Self::None),
-            _ => Err(format!(
-                "unknown read-repair mode {s:?} (expected blocking, async or none)"
+            _ => Err(UnknownValue::new(
+                "read-repair mode",
+                s,
+                "blocking, async or none",
             )),
         }
     }
@@ -117,7 +144,48 @@ pub struct StoreConfig {
     pub hints: HintConfig,
     /// Merkle-tree anti-entropy (background).
     pub anti_entropy: AntiEntropyConfig,
+    /// Asynchronous read repair runs on a background stage: each repair waits this long (ms) in
+    /// its queue before it is sent ("a task executed after the results are returned").
+    #[serde(default = "default_async_repair_delay_ms")]
+    pub async_repair_delay_ms: u64,
+    /// Tombstone garbage collection.
+    #[serde(default)]
+    pub tombstones: TombstoneConfig,
+    /// A planted bug (off by default): see [`Mutant`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutant: Option<Mutant>,
 }
+
+fn default_async_repair_delay_ms() -> u64 {
+    100
+}
+
+/// Tombstone garbage collection: a tombstone is purged once it is older than the grace period
+/// (by its timestamp and the replica's clock) **and** the replica has completed an anti-entropy
+/// exchange with every other replica of the key since it applied the tombstone, so every replica
+/// holds the delete (or something newer) before anyone forgets it. The grace period must exceed
+/// the hint window, so a hint older than a tombstone never arrives after the purge.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TombstoneConfig {
+    /// Minimum age (ms) of a tombstone before it may be purged.
+    pub grace_ms: u64,
+    /// How often a node looks for purgeable tombstones (ms).
+    pub check_interval_ms: u64,
+}
+
+impl Default for TombstoneConfig {
+    fn default() -> Self {
+        TombstoneConfig {
+            grace_ms: 30_000,
+            check_interval_ms: 250,
+        }
+    }
+}
+
+/// A store configuration that cannot run.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("store configuration: {0}")]
+pub struct ConfigError(pub String);
 
 /// Hinted handoff: a coordinator keeps, durably, the writes a replica did not acknowledge, and
 /// replays them when the replica is reachable again.
@@ -167,7 +235,41 @@ impl StoreConfig {
                 depth: 6,
                 interval_ms: 500,
             },
+            async_repair_delay_ms: default_async_repair_delay_ms(),
+            tombstones: TombstoneConfig::default(),
+            mutant: None,
         }
+    }
+
+    /// Why this configuration cannot run, if it cannot: RF within the cluster, positive timeouts
+    /// and intervals, a tombstone grace period longer than the hint window.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |what: &str| Err(ConfigError(what.to_string()));
+        if self.rf == 0 || self.rf > self.nodes.len() {
+            return bad(&format!(
+                "replication factor {} needs between 1 and {} nodes",
+                self.rf,
+                self.nodes.len()
+            ));
+        }
+        if self.rpc_timeout_ms == 0 || self.request_timeout_ms == 0 || self.connect_timeout_ms == 0
+        {
+            return bad("timeouts must be positive");
+        }
+        if self.hints.replay_interval_ms == 0
+            || self.anti_entropy.interval_ms == 0
+            || self.tombstones.check_interval_ms == 0
+        {
+            return bad("intervals must be positive");
+        }
+        if self.hints.enabled && self.tombstones.grace_ms <= self.hints.window_ms {
+            return bad(&format!(
+                "tombstone grace ({} ms) must exceed the hint window ({} ms), or a late hint \
+                 resurrects deleted data",
+                self.tombstones.grace_ms, self.hints.window_ms
+            ));
+        }
+        Ok(())
     }
 
     /// Node names `n1`…`nN`.
@@ -200,6 +302,7 @@ mod tests {
         assert!("lazy"
             .parse::<ReadRepair>()
             .unwrap_err()
+            .to_string()
             .contains("blocking"));
     }
 }

@@ -3,12 +3,14 @@
 //!
 //! Contract: a hint is stored for every replica that did not acknowledge a write that was sent
 //! (not for writes refused as `Unavailable`, which sent nothing); hints are replayed every
-//! `replay_interval_ms`, oldest first, and marked done once acknowledged; hints older than the hint
-//! window are dropped instead (counted as expired). Replay goes through the replica's normal
-//! last-write-wins apply, so a hint never overwrites a newer cell.
+//! `replay_interval_ms`, oldest first, with their original cell, and marked done once
+//! acknowledged; a failed delivery leaves the hint (and the ones after it) queued for the next
+//! pass; hints older than the hint window are dropped instead (counted as expired). Replay goes
+//! through the replica's normal last-write-wins apply, so a hint never overwrites a newer cell.
 
 use super::cell::{Cell, Key};
-use super::metrics::Metrics;
+use super::config::Mutant;
+use super::events::{StoreEvent, Trace};
 use super::node::Node;
 use super::proto::{Request, Response, WriteKind};
 use super::replicas::{reach, send};
@@ -17,13 +19,18 @@ use std::rc::Rc;
 use std::time::Duration;
 
 /// Store a hint for `target` (when hinted handoff is enabled).
-pub fn store_hint(node: &Node, target: NodeId, key: Key, cell: Cell) {
+pub fn store_hint(node: &Node, target: NodeId, key: Key, cell: Cell, trace: Trace) {
     if !node.config.hints.enabled || target == node.id {
         return;
     }
     let now = node.clock.now_micros();
-    match node.hints.borrow_mut().add(target, key, cell, now) {
-        Ok(()) => Metrics::inc(&node.metrics.hints_stored),
+    let added = node.hints.borrow_mut().add(target, key, cell, now);
+    match added {
+        Ok(()) => node.emit(StoreEvent::HintStored {
+            key,
+            to: target,
+            trace,
+        }),
         Err(e) => tracing::warn!(node = %node.name, "could not store a hint: {e}"),
     }
 }
@@ -48,7 +55,10 @@ pub async fn replay_once(node: &Rc<Node>) {
         for h in hints {
             if now.saturating_sub(h.created_us) > window_us {
                 let _ = node.hints.borrow_mut().done(h.id);
-                Metrics::inc(&node.metrics.hints_expired);
+                node.emit(StoreEvent::HintExpired {
+                    key: h.key,
+                    to: target,
+                });
             } else {
                 live.push(h);
             }
@@ -59,17 +69,32 @@ pub async fn replay_once(node: &Rc<Node>) {
         let Ok(conn) = reach(node, target).await else {
             continue;
         };
-        for h in live {
+        for (i, h) in live.iter().enumerate() {
+            let mut cell = h.cell.clone();
+            if node.planted(Mutant::HintRestamp) {
+                cell.ts = node.clock.now_micros();
+            }
             let req = Request::Write {
                 key: h.key,
-                cell: h.cell,
-                kind: WriteKind::Hint,
+                cell,
+                kind: WriteKind::Hint {
+                    created_us: h.created_us,
+                },
+                trace: None,
             };
             if !matches!(send(node, &conn, req).await, Ok(Response::Ack)) {
+                if node.planted(Mutant::HintDropQueue) {
+                    for dropped in &live[i..] {
+                        let _ = node.hints.borrow_mut().done(dropped.id);
+                    }
+                }
                 break;
             }
             if node.hints.borrow_mut().done(h.id).is_ok() {
-                Metrics::inc(&node.metrics.hints_replayed);
+                node.emit(StoreEvent::HintReplayed {
+                    key: h.key,
+                    to: target,
+                });
             }
         }
     }

@@ -2,22 +2,20 @@
 //!
 //! Guarantees: a hint is on disk (synced) before [`HintLog::add`] returns, and a delivered hint is
 //! marked done durably, so a coordinator that crashes and restarts replays exactly the hints it
-//! still owed. The log is append-only: `Add` and `Done` records of a fixed size with a checksum; a
-//! torn trailing record (crash mid-append) is ignored on replay.
+//! still owed. The log is append-only (framed records, see [`super::logfile`]): `Add` records carry
+//! the hint, `Done` records its id; a torn trailing record (crash mid-append) is ignored on replay.
 
 use super::cell::{Cell, Key};
 use super::logfile::LogFile;
 use super::ring::NodeId;
 use std::collections::BTreeMap;
 use std::io;
-use xxhash_rust::xxh3::xxh3_64;
 
-const RECORD: usize = 48;
 const ADD: u8 = 1;
 const DONE: u8 = 2;
 
 /// A write owed to a replica.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hint {
     /// Unique per coordinator (increasing).
     pub id: u64,
@@ -41,9 +39,8 @@ pub struct HintLog {
 impl HintLog {
     /// Open (or create) the log at `path` and replay it.
     pub fn open(path: &str) -> io::Result<HintLog> {
-        let (mut log, bytes) = LogFile::open(path)?;
-        let (pending, valid, next_id) = replay(&bytes);
-        log.keep_prefix(valid as u64);
+        let (log, bodies) = LogFile::open(path)?;
+        let (pending, next_id) = replay(&bodies);
         Ok(HintLog {
             log,
             pending,
@@ -60,7 +57,7 @@ impl HintLog {
             cell,
             created_us,
         };
-        self.log.append(&encode(ADD, &hint))?;
+        self.log.append(&encode_add(&hint))?;
         self.next_id += 1;
         self.pending.insert(hint.id, hint);
         Ok(())
@@ -68,8 +65,10 @@ impl HintLog {
 
     /// Mark a hint delivered (or dropped), durably.
     pub fn done(&mut self, id: u64) -> io::Result<()> {
-        if let Some(hint) = self.pending.get(&id).copied() {
-            self.log.append(&encode(DONE, &hint))?;
+        if self.pending.contains_key(&id) {
+            let mut body = vec![DONE];
+            body.extend_from_slice(&id.to_le_bytes());
+            self.log.append(&body)?;
             self.pending.remove(&id);
         }
         Ok(())
@@ -91,7 +90,7 @@ impl HintLog {
         self.pending
             .values()
             .filter(|h| h.target == target)
-            .copied()
+            .cloned()
             .collect()
     }
 
@@ -106,59 +105,73 @@ impl HintLog {
     }
 }
 
-fn encode(kind: u8, h: &Hint) -> [u8; RECORD] {
-    let mut rec = [0u8; RECORD];
-    rec[0] = kind;
-    rec[1..3].copy_from_slice(&(h.target as u16).to_le_bytes());
-    rec[3..11].copy_from_slice(&h.id.to_le_bytes());
-    rec[11..19].copy_from_slice(&h.key.to_le_bytes());
-    rec[19..27].copy_from_slice(&h.cell.value.to_le_bytes());
-    rec[27..35].copy_from_slice(&h.cell.ts.to_le_bytes());
-    rec[35..43].copy_from_slice(&h.created_us.to_le_bytes());
-    let sum = xxh3_64(&rec[..44]) as u32;
-    rec[44..48].copy_from_slice(&sum.to_le_bytes());
-    rec
-}
-
-fn decode(rec: &[u8]) -> Option<(u8, Hint)> {
-    let sum = u32::from_le_bytes(rec[44..48].try_into().ok()?);
-    if xxh3_64(&rec[..44]) as u32 != sum || !matches!(rec[0], ADD | DONE) {
-        return None;
-    }
-    let u64_at = |i: usize| rec[i..i + 8].try_into().ok().map(u64::from_le_bytes);
-    Some((
-        rec[0],
-        Hint {
-            target: u16::from_le_bytes(rec[1..3].try_into().ok()?) as NodeId,
-            id: u64_at(3)?,
-            key: u64_at(11)? as i64,
-            cell: Cell {
-                value: u64_at(19)? as i64,
-                ts: u64_at(27)?,
-            },
-            created_us: u64_at(35)?,
-        },
-    ))
-}
-
-/// Replay: pending hints, length of the valid prefix, next id.
-fn replay(bytes: &[u8]) -> (BTreeMap<u64, Hint>, usize, u64) {
-    let mut pending = BTreeMap::new();
-    let mut pos = 0;
-    let mut next_id = 0;
-    while pos + RECORD <= bytes.len() {
-        let Some((kind, hint)) = decode(&bytes[pos..pos + RECORD]) else {
-            break;
-        };
-        next_id = next_id.max(hint.id + 1);
-        if kind == ADD {
-            pending.insert(hint.id, hint);
-        } else {
-            pending.remove(&hint.id);
+fn encode_add(h: &Hint) -> Vec<u8> {
+    let mut b = Vec::with_capacity(44 + h.cell.value_len());
+    b.push(ADD);
+    b.extend_from_slice(&(h.target as u16).to_le_bytes());
+    b.extend_from_slice(&h.id.to_le_bytes());
+    b.extend_from_slice(&h.key.to_le_bytes());
+    b.extend_from_slice(&h.created_us.to_le_bytes());
+    b.extend_from_slice(&h.cell.ts.to_le_bytes());
+    match &h.cell.value {
+        None => b.push(0),
+        Some(v) => {
+            b.push(1);
+            b.extend_from_slice(v);
         }
-        pos += RECORD;
     }
-    (pending, pos, next_id)
+    b
+}
+
+/// What one record says.
+#[derive(Debug, PartialEq, Eq)]
+enum Record {
+    Add(Hint),
+    Done(u64),
+}
+
+fn decode(b: &[u8]) -> Option<Record> {
+    let u64_at = |i: usize| b.get(i..i + 8)?.try_into().ok().map(u64::from_le_bytes);
+    match *b.first()? {
+        DONE => Some(Record::Done(u64_at(1)?)),
+        ADD => {
+            let target = u16::from_le_bytes(b.get(1..3)?.try_into().ok()?) as NodeId;
+            let ts = u64_at(27)?;
+            let cell = match *b.get(35)? {
+                0 => Cell::tombstone(ts),
+                1 => Cell::live(ts, b[36..].to_vec()),
+                _ => return None,
+            };
+            Some(Record::Add(Hint {
+                target,
+                id: u64_at(3)?,
+                key: u64_at(11)? as i64,
+                created_us: u64_at(19)?,
+                cell,
+            }))
+        }
+        _ => None,
+    }
+}
+
+/// Replay: pending hints and the next id. Replay stops at an undecodable record.
+fn replay(bodies: &[Vec<u8>]) -> (BTreeMap<u64, Hint>, u64) {
+    let mut pending = BTreeMap::new();
+    let mut next_id = 0;
+    for body in bodies {
+        match decode(body) {
+            Some(Record::Add(hint)) => {
+                next_id = next_id.max(hint.id + 1);
+                pending.insert(hint.id, hint);
+            }
+            Some(Record::Done(id)) => {
+                next_id = next_id.max(id + 1);
+                pending.remove(&id);
+            }
+            None => break,
+        }
+    }
+    (pending, next_id)
 }
 
 #[cfg(test)]
@@ -170,7 +183,7 @@ mod tests {
             id,
             target,
             key,
-            cell: Cell { value: -5, ts: 99 },
+            cell: Cell::live(99, vec![1, 2, 3]),
             created_us: 1234,
         }
     }
@@ -178,20 +191,30 @@ mod tests {
     #[test]
     fn records_round_trip() {
         let h = hint(7, 3, -2);
-        assert_eq!(decode(&encode(ADD, &h)), Some((ADD, h)));
-        assert_eq!(decode(&encode(DONE, &h)), Some((DONE, h)));
+        assert_eq!(decode(&encode_add(&h)), Some(Record::Add(h.clone())));
+        let dead = Hint {
+            cell: Cell::tombstone(5),
+            ..h
+        };
+        assert_eq!(decode(&encode_add(&dead)), Some(Record::Add(dead)));
+        assert_eq!(
+            decode(&[DONE, 4, 0, 0, 0, 0, 0, 0, 0]),
+            Some(Record::Done(4))
+        );
+        assert_eq!(decode(&[9]), None);
     }
 
     #[test]
-    fn replay_keeps_undelivered_hints_and_ignores_a_torn_tail() {
-        let mut log = Vec::new();
-        log.extend(encode(ADD, &hint(0, 1, 10)));
-        log.extend(encode(ADD, &hint(1, 2, 11)));
-        log.extend(encode(DONE, &hint(0, 1, 10)));
-        log.extend(&encode(ADD, &hint(2, 1, 12))[..30]);
-        let (pending, valid, next) = replay(&log);
+    fn replay_keeps_undelivered_hints() {
+        let mut done0 = vec![DONE];
+        done0.extend_from_slice(&0u64.to_le_bytes());
+        let bodies = vec![
+            encode_add(&hint(0, 1, 10)),
+            encode_add(&hint(1, 2, 11)),
+            done0,
+        ];
+        let (pending, next) = replay(&bodies);
         assert_eq!(pending.keys().copied().collect::<Vec<_>>(), vec![1]);
-        assert_eq!(valid, 3 * RECORD);
         assert_eq!(next, 2);
     }
 }

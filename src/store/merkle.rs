@@ -21,6 +21,7 @@
 use super::cell::{Cell, Key};
 use super::ring::{NodeId, Ring};
 use super::storage::CellMap;
+use std::borrow::Borrow;
 use std::collections::BTreeSet;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -78,6 +79,15 @@ pub enum DescentError {
     },
 }
 
+/// What a leaf hash covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeafHash {
+    /// Every cell of the bucket with its key (correct).
+    WithKeys,
+    /// The cells without their keys (planted bug).
+    WithoutKeys,
+}
+
 /// What to do next in a descent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
@@ -113,21 +123,44 @@ pub struct MerkleTree {
 impl MerkleTree {
     /// Build the tree of `depth` (clamped to [`MAX_DEPTH`]) over `cells`, given in any order.
     /// Keys are expected to be distinct (as in a [`CellMap`]).
-    pub fn build(cells: impl IntoIterator<Item = (Key, Cell)>, depth: u32) -> MerkleTree {
+    pub fn build<C: Borrow<Cell>>(
+        cells: impl IntoIterator<Item = (Key, C)>,
+        depth: u32,
+    ) -> MerkleTree {
+        Self::build_with(cells, depth, LeafHash::WithKeys)
+    }
+
+    /// [`Self::build`] with a choice of leaf hash (the planted bug `merkle-leaf-omits-key` hashes
+    /// the cells of a bucket without their keys).
+    pub fn build_with<C: Borrow<Cell>>(
+        cells: impl IntoIterator<Item = (Key, C)>,
+        depth: u32,
+        leaf: LeafHash,
+    ) -> MerkleTree {
         let depth = depth.min(MAX_DEPTH);
-        let mut entries: Vec<(u32, Key, Cell)> = cells
+        let mut entries: Vec<(u32, Key, C)> = cells
             .into_iter()
             .map(|(key, cell)| (bucket_of(key, depth), key, cell))
             .collect();
-        entries.sort_unstable();
+        entries.sort_unstable_by_key(|&(bucket, key, _)| (bucket, key));
         let mut leaves = vec![0u64; 1usize << depth];
         let mut buf = Vec::new();
         for chunk in entries.chunk_by(|a, b| a.0 == b.0) {
             buf.clear();
             for (_, key, cell) in chunk {
-                buf.extend_from_slice(&key.to_le_bytes());
-                buf.extend_from_slice(&cell.value.to_le_bytes());
+                let cell = cell.borrow();
+                if leaf == LeafHash::WithKeys {
+                    buf.extend_from_slice(&key.to_le_bytes());
+                }
                 buf.extend_from_slice(&cell.ts.to_le_bytes());
+                match &cell.value {
+                    None => buf.push(0),
+                    Some(v) => {
+                        buf.push(1);
+                        buf.extend_from_slice(&(v.len() as u64).to_le_bytes());
+                        buf.extend_from_slice(v);
+                    }
+                }
             }
             leaves[chunk[0].0 as usize] = xxh3_64(&buf);
         }
@@ -243,11 +276,22 @@ pub fn is_shared(ring: &Ring, a: NodeId, b: NodeId, key: Key) -> bool {
 
 /// The tree of `depth` over the cells of `cells` whose key both `a` and `b` replicate.
 pub fn shared_tree(cells: &CellMap, ring: &Ring, a: NodeId, b: NodeId, depth: u32) -> MerkleTree {
+    shared_tree_with(cells, ring, (a, b), depth, LeafHash::WithKeys)
+}
+
+/// [`shared_tree`] with a choice of leaf hash.
+pub fn shared_tree_with(
+    cells: &CellMap,
+    ring: &Ring,
+    (a, b): (NodeId, NodeId),
+    depth: u32,
+    leaf: LeafHash,
+) -> MerkleTree {
     let shared = cells
         .iter()
         .filter(|(&key, _)| is_shared(ring, a, b, key))
-        .map(|(&key, &cell)| (key, cell));
-    MerkleTree::build(shared, depth)
+        .map(|(&key, cell)| (key, cell));
+    MerkleTree::build_with(shared, depth, leaf)
 }
 
 /// The cells of the range shared by `a` and `b` that fall in `buckets` of a depth-`depth` tree, in
@@ -263,7 +307,7 @@ pub fn shared_cells_in(
     cells
         .iter()
         .filter(|(&key, _)| wanted.contains(&bucket_of(key, depth)) && is_shared(ring, a, b, key))
-        .map(|(&key, &cell)| (key, cell))
+        .map(|(&key, cell)| (key, cell.clone()))
         .collect()
 }
 

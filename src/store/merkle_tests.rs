@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use std::collections::BTreeMap;
 
 fn cell(value: i64, ts: u64) -> Cell {
-    Cell { value, ts }
+    Cell::live(ts, value.to_le_bytes().to_vec())
 }
 
 fn map(keys: impl IntoIterator<Item = Key>) -> CellMap {
@@ -13,7 +13,7 @@ fn map(keys: impl IntoIterator<Item = Key>) -> CellMap {
 }
 
 fn tree(cells: &CellMap, depth: u32) -> MerkleTree {
-    MerkleTree::build(cells.iter().map(|(&k, &c)| (k, c)), depth)
+    MerkleTree::build(cells.iter().map(|(&k, c)| (k, c)), depth)
 }
 
 fn ring5() -> Ring {
@@ -39,7 +39,7 @@ fn bucket_is_the_top_bits_of_the_key_token() {
 
 #[test]
 fn levels_have_the_right_sizes_and_empty_subtrees_hash_to_zero() {
-    let t = MerkleTree::build(std::iter::empty(), 4);
+    let t = MerkleTree::build(std::iter::empty::<(Key, Cell)>(), 4);
     assert_eq!(t.depth(), 4);
     for l in 0..=4 {
         assert_eq!(t.level(l).len(), 1 << l);
@@ -126,8 +126,8 @@ fn empty_against_non_empty_reports_exactly_the_occupied_buckets() {
 #[test]
 fn build_does_not_depend_on_the_order_of_the_cells() {
     let cells: Vec<(Key, Cell)> = (0..200).map(|k| (k * 7 - 50, cell(k, k as u64))).collect();
-    let forward = MerkleTree::build(cells.iter().copied(), 6);
-    let backward = MerkleTree::build(cells.iter().rev().copied(), 6);
+    let forward = MerkleTree::build(cells.iter().cloned(), 6);
+    let backward = MerkleTree::build(cells.iter().rev().cloned(), 6);
     let mut shuffled = cells.clone();
     shuffled.sort_by_key(|(k, _)| Ring::key_token(*k));
     assert_eq!(forward, backward);
@@ -156,7 +156,7 @@ fn shared_range_excludes_keys_not_replicated_by_both() {
             let r = ring.replicas(k);
             r.contains(&a) && r.contains(&b)
         })
-        .map(|(&k, &c)| (k, c))
+        .map(|(&k, c)| (k, c.clone()))
         .collect();
     assert!(!shared.is_empty() && shared.len() < cells.len());
     assert_eq!(shared_tree(&cells, &ring, a, b, 6), tree(&shared, 6));
@@ -175,7 +175,7 @@ fn shared_range_excludes_keys_not_replicated_by_both() {
     let want: Vec<(Key, Cell)> = shared
         .iter()
         .filter(|(&k, _)| bucket_of(k, 6) == bucket)
-        .map(|(&k, &c)| (k, c))
+        .map(|(&k, c)| (k, c.clone()))
         .collect();
     assert_eq!(got, want);
     assert!(got.iter().any(|&(k, _)| k == inside));
@@ -231,8 +231,10 @@ fn answers_that_do_not_fit_the_tree_are_errors() {
 fn differing_buckets(a: &CellMap, b: &CellMap, depth: u32) -> Vec<u32> {
     let group = |m: &CellMap| {
         let mut g: BTreeMap<u32, Vec<(Key, Cell)>> = BTreeMap::new();
-        for (&k, &c) in m {
-            g.entry(bucket_of(k, depth)).or_default().push((k, c));
+        for (&k, c) in m {
+            g.entry(bucket_of(k, depth))
+                .or_default()
+                .push((k, c.clone()));
         }
         g
     };

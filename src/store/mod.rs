@@ -7,9 +7,11 @@
 //! - pure logic: [`cell`] (last-write-wins), [`ring`] (placement), [`digest`], [`merkle`] (trees
 //!   over key-hash buckets), [`wire`] (framing), [`config`], [`clock`] (timestamps);
 //! - disk: [`logfile`], [`storage`] (write-ahead log), [`hint_log`] (durable hints);
-//! - network: [`server`] and [`pool`] (RPC), [`node`] (one node), [`replicas`], [`write_path`]
-//!   and [`read_path`] (the coordinator, digest reads, read repair), [`handoff`] (hint replay),
-//!   [`anti_entropy`] (Merkle exchanges between replicas).
+//! - network: [`server`] and [`pool`] (RPC), [`node`] (one node), [`replica`] (the replica side),
+//!   [`replicas`], [`write_path`] and [`read_path`] (the coordinator, digest reads, read repair),
+//!   [`handoff`] (hint replay), [`anti_entropy`] (Merkle exchanges between replicas), [`gc`]
+//!   (tombstone garbage collection);
+//! - what a node reports: [`events`]; planted bugs: [`mutant`].
 //!
 //! Promises (DESIGN.md): a write is acknowledged only once the write consistency level's replicas
 //! synced it; a definite failure (`Unavailable`) is reported only when nothing was sent; QUORUM
@@ -21,15 +23,19 @@ pub mod cell;
 pub mod clock;
 pub mod config;
 pub mod digest;
+pub mod events;
+pub mod gc;
 pub mod handoff;
 pub mod hint_log;
 pub mod logfile;
 pub mod merkle;
 pub mod metrics;
+pub mod mutant;
 pub mod node;
 pub mod pool;
 pub mod proto;
 pub mod read_path;
+pub mod replica;
 pub mod replicas;
 pub mod ring;
 pub mod server;

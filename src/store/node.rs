@@ -2,23 +2,26 @@
 //!
 //! The harness starts a node by calling [`run`] as the software of a turmoil host; a crash drops
 //! every task of the node, and a restart calls [`run`] again, which replays the write-ahead log.
-//! Everything the harness may observe (cells, counters) is handed out through [`NodeEnv`]; the node
-//! knows nothing else about who runs it.
+//! Everything the harness may observe (cells, counters, events) is handed out through
+//! [`NodeEnv`]; the node knows nothing else about who runs it.
 
 use super::cell::Key;
 use super::clock::{Clock, TimestampSource};
-use super::config::StoreConfig;
-use super::digest::digest;
+use super::config::{ConsistencyLevel, Mutant, StoreConfig};
+use super::events::{EventSink, StoreEvent};
 use super::hint_log::HintLog;
+use super::logfile::LogFile;
 use super::metrics::Metrics;
 use super::pool::Pool;
-use super::proto::{Request, Response, WriteKind};
+use super::proto::{Request, Response};
 use super::ring::{NodeId, Ring};
 use super::storage::{CellMap, Storage};
-use super::{anti_entropy, handoff, read_path, server, write_path};
+use super::{anti_entropy, gc, handoff, read_path, replica, server, write_path};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::io;
 use std::rc::Rc;
 use std::time::Duration;
 use turmoil::net::TcpListener;
@@ -28,6 +31,9 @@ pub const LOG_PATH: &str = "/wal.log";
 
 /// Path of the hint log on the node's simulated disk.
 pub const HINTS_PATH: &str = "/hints.log";
+
+/// Path of the timestamp reservations on the node's simulated disk.
+pub const TS_PATH: &str = "/timestamps.log";
 
 /// Everything a node needs from whoever runs it.
 #[derive(Clone)]
@@ -42,8 +48,10 @@ pub struct NodeEnv {
     pub seed: u64,
     /// Counters that survive restarts.
     pub metrics: Rc<Metrics>,
-    /// Called once per boot with a read-only handle on the replica's cells.
+    /// Called once per boot, after log replay, with a read-only handle on the replica's cells.
     pub observer: Rc<dyn Fn(Rc<RefCell<CellMap>>)>,
+    /// Where the node reports what it does.
+    pub events: EventSink,
 }
 
 /// A running node's state, shared by its tasks.
@@ -65,11 +73,19 @@ pub struct Node {
     /// This node's clock.
     pub clock: Rc<dyn Clock>,
     /// Write timestamps issued as coordinator.
-    pub timestamps: TimestampSource,
+    timestamps: TimestampSource,
+    /// Durable timestamp reservations.
+    ts_log: RefCell<LogFile>,
     /// Random choices (replica order for reads), seeded per boot.
     pub rng: RefCell<ChaCha8Rng>,
     /// Counters.
     pub metrics: Rc<Metrics>,
+    /// Event sink.
+    events: EventSink,
+    /// When (local clock, µs) each tombstone now stored was applied here.
+    pub(crate) tombstones: RefCell<BTreeMap<Key, u64>>,
+    /// When (local clock, µs) the last completed anti-entropy exchange with each peer started.
+    pub(crate) synced_with: RefCell<BTreeMap<NodeId, u64>>,
 }
 
 /// Why a node could not start.
@@ -93,29 +109,74 @@ impl Node {
         let id = ring
             .id(&env.name)
             .ok_or_else(|| StartError::UnknownNode(env.name.clone()))?;
-        let storage = Storage::open(LOG_PATH)?;
-        (env.observer)(storage.cells());
-        let floor = storage
-            .cells()
-            .borrow()
-            .values()
-            .map(|c| c.ts)
+        let planted = |m: Mutant| env.config.mutant == Some(m);
+        let storage = Storage::open(LOG_PATH, planted(Mutant::ReplayDropsTail))?;
+        let (ts_log, reservations) = LogFile::open(TS_PATH)?;
+        let floor = reservations
+            .iter()
+            .filter_map(|r| Some(u64::from_le_bytes(r.get(..8)?.try_into().ok()?)))
             .max()
             .unwrap_or(0);
+        let now = env.clock.now_micros();
+        let tombstones = storage
+            .cells()
+            .borrow()
+            .iter()
+            .filter(|(_, c)| c.is_tombstone())
+            .map(|(&k, _)| (k, now))
+            .collect();
         let connect = Duration::from_millis(env.config.connect_timeout_ms);
-        Ok(Rc::new(Node {
+        let node = Rc::new(Node {
             name: env.name.clone(),
             id,
             ring,
             config: env.config.clone(),
-            storage: RefCell::new(storage),
             hints: RefCell::new(HintLog::open(HINTS_PATH)?),
             pool: Pool::new(env.config.port, connect, env.metrics.clone()),
             clock: env.clock.clone(),
-            timestamps: TimestampSource::new(floor),
+            timestamps: TimestampSource::new(floor, planted(Mutant::TsMillis)),
+            ts_log: RefCell::new(ts_log),
             rng: RefCell::new(ChaCha8Rng::seed_from_u64(env.seed)),
             metrics: env.metrics.clone(),
-        }))
+            events: env.events.clone(),
+            tombstones: RefCell::new(tombstones),
+            synced_with: RefCell::default(),
+            storage: RefCell::new(storage),
+        });
+        (env.observer)(node.storage.borrow().cells());
+        let (records, keys) = {
+            let s = node.storage.borrow();
+            (s.log_records(), s.cells().borrow().len() as u64)
+        };
+        node.emit(StoreEvent::LogReplay { records, keys });
+        Ok(node)
+    }
+
+    /// Whether the planted bug `m` is switched on.
+    pub fn planted(&self, m: Mutant) -> bool {
+        self.config.mutant == Some(m)
+    }
+
+    /// How many replicas consistency level `cl` needs (out of the replication factor).
+    pub fn required(&self, cl: ConsistencyLevel) -> usize {
+        if cl == ConsistencyLevel::Quorum && self.planted(Mutant::QuorumFloor) {
+            return (self.ring.rf() / 2).max(1);
+        }
+        cl.required(self.ring.rf())
+    }
+
+    /// Report an event to whoever runs the node.
+    pub fn emit(&self, event: StoreEvent) {
+        (self.events)(&self.name, event);
+    }
+
+    /// The next write timestamp; a new reservation is made durable before it is used.
+    pub fn next_timestamp(&self) -> io::Result<u64> {
+        let issued = self.timestamps.next(self.clock.now_micros());
+        if let Some(bound) = issued.reserve {
+            self.ts_log.borrow_mut().append(&bound.to_le_bytes())?;
+        }
+        Ok(issued.ts)
     }
 
     /// Deadline of one replica RPC.
@@ -128,56 +189,17 @@ impl Node {
         Duration::from_millis(self.config.request_timeout_ms)
     }
 
-    /// Apply a cell to the local replica, counting what repaired it. Returns whether it was durable.
-    pub fn apply_local(&self, key: Key, cell: super::cell::Cell, kind: WriteKind) -> bool {
-        match self.storage.borrow_mut().apply(key, cell) {
-            Ok(changed) => {
-                if changed {
-                    let m = &self.metrics;
-                    match kind {
-                        WriteKind::Primary => {}
-                        WriteKind::ReadRepair => Metrics::inc(&m.cells_repaired_read),
-                        WriteKind::Hint => Metrics::inc(&m.cells_repaired_hint),
-                        WriteKind::AntiEntropy => Metrics::inc(&m.cells_repaired_ae),
-                    }
-                }
-                true
-            }
-            Err(e) => {
-                tracing::warn!(node = %self.name, "storage write failed: {e}");
-                false
-            }
-        }
-    }
-
     /// Serve one request, as replica or coordinator.
     pub async fn handle(self: Rc<Self>, req: Request) -> Response {
         match req {
-            Request::ClientRead { key } => read_path::read(&self, key).await,
-            Request::ClientWrite { key, value } => write_path::write(&self, key, value).await,
-            other => self.serve_replica(other),
-        }
-    }
-
-    /// Serve a replica-side request synchronously (also used when the coordinator is itself one of
-    /// the replicas, without going through the network).
-    pub fn serve_replica(&self, req: Request) -> Response {
-        match req {
-            Request::Read { key } => Response::Data(self.storage.borrow().get(key)),
-            Request::Digest { key } => Response::Digest(digest(self.storage.borrow().get(key))),
-            Request::Write { key, cell, kind } => {
-                if self.apply_local(key, cell, kind) {
-                    Response::Ack
-                } else {
-                    Response::Refused("storage write failed".into())
-                }
+            Request::ClientRead { key, trace } => read_path::read(&self, key, trace).await,
+            Request::ClientWrite { key, value, trace } => {
+                write_path::write(&self, key, Some(value), trace).await
             }
-            Request::ClientRead { .. } | Request::ClientWrite { .. } => {
-                Response::Refused("client requests are served by the coordinator".into())
+            Request::ClientDelete { key, trace } => {
+                write_path::write(&self, key, None, trace).await
             }
-            req @ (Request::MerkleLevel { .. } | Request::MerkleCells { .. }) => {
-                anti_entropy::serve(self, req)
-            }
+            other => replica::serve(&self, other),
         }
     }
 }
@@ -197,6 +219,10 @@ pub async fn run(env: NodeEnv) -> Result<(), Box<dyn std::error::Error>> {
     }
     if env.config.anti_entropy.enabled {
         tokio::task::spawn_local(anti_entropy::run(node.clone()));
+    }
+    tokio::task::spawn_local(gc::run(node.clone()));
+    if node.planted(Mutant::AckBeforeFsync) {
+        tokio::task::spawn_local(replica::flusher(node.clone()));
     }
     let handler = {
         let node = node.clone();

@@ -2,7 +2,9 @@
 //! connection from the dialler to the listener and responses come back on the same connection,
 //! matched by request id (so many requests can be in flight on one connection).
 
-use super::cell::{Cell, Key};
+use super::cell::{Bytes, Cell, Key};
+use super::digest::Digest;
+use super::events::Trace;
 use serde::{Deserialize, Serialize};
 
 /// Why a replica write is sent (the replica applies all of them the same way, last write wins).
@@ -12,8 +14,12 @@ pub enum WriteKind {
     Primary,
     /// The winner of a read that found this replica behind.
     ReadRepair,
-    /// A hint replayed by a coordinator that stored it while the replica was unreachable.
-    Hint,
+    /// A hint replayed by a coordinator that stored it while the replica was unreachable; a
+    /// replica drops (but acknowledges) a hint older than the hint window by its own clock.
+    Hint {
+        /// When the coordinator stored the hint (its clock, µs).
+        created_us: u64,
+    },
     /// A cell streamed by Merkle-tree anti-entropy.
     AntiEntropy,
 }
@@ -25,13 +31,24 @@ pub enum Request {
     ClientRead {
         /// The key.
         key: Key,
+        /// The client's operation id, carried into the store's events.
+        trace: Trace,
     },
     /// Client → coordinator: write a value at the configured write consistency level.
     ClientWrite {
         /// The key.
         key: Key,
-        /// The value.
-        value: i64,
+        /// The value (opaque bytes).
+        value: Bytes,
+        /// The client's operation id.
+        trace: Trace,
+    },
+    /// Client → coordinator: delete a key (write a tombstone) at the write consistency level.
+    ClientDelete {
+        /// The key.
+        key: Key,
+        /// The client's operation id.
+        trace: Trace,
     },
     /// Coordinator → replica: the full cell.
     Read {
@@ -51,6 +68,8 @@ pub enum Request {
         cell: Cell,
         /// Why it is sent.
         kind: WriteKind,
+        /// The client operation behind it, if any.
+        trace: Trace,
     },
     /// Anti-entropy: the Merkle node hashes at `level` (0 = root) for the range shared with the
     /// sender, for the listed node positions.
@@ -129,7 +148,7 @@ pub enum Response {
         /// The winning cell.
         cell: Option<Cell>,
     },
-    /// Coordinator → client: the write was acknowledged by enough replicas.
+    /// Coordinator → client: the write or delete was acknowledged by enough replicas.
     WriteOk {
         /// The timestamp assigned to the write.
         ts: u64,
@@ -138,8 +157,8 @@ pub enum Response {
     Error(ClientError),
     /// Replica → coordinator: the full cell.
     Data(Option<Cell>),
-    /// Replica → coordinator: the digest of the cell.
-    Digest(u64),
+    /// Replica → coordinator: the digest of the cell (8 fixed bytes).
+    Digest(Digest),
     /// Replica → sender: the write is durable (whether or not it replaced the stored cell).
     Ack,
     /// Replica → peer: Merkle node hashes, in the order asked.

@@ -1,13 +1,14 @@
 //! Replica storage: an in-memory `BTreeMap` backed by a write-ahead log on turmoil's simulated disk.
 //!
-//! Guarantees:
+//! Guarantees (with [`Durability::Sync`], the correct store):
 //! - a cell becomes visible (in memory) only after its log record is synced (`fsync = always`), so
 //!   anything a replica ever answered with survives a crash;
-//! - `apply` keeps the last-write-wins winner and never moves a key backwards;
+//! - `apply` keeps the last-write-wins winner and never moves a key backwards
+//!   ([`Lww::Strict`]); a purge removes only the tombstone it names, durably;
 //! - on open, the log is replayed; a torn or corrupt trailing record (a crash mid-append) is
 //!   ignored, since it was never acknowledged.
 //!
-//! Record format: `[key i64 LE][value i64 LE][ts u64 LE][xxh3 of the 24 bytes, low 32 bits LE]`.
+//! Record body: `[key i64 LE][ts u64 LE][kind u8: 0 tombstone, 1 value, 2 purge][value bytes]`.
 //! Must be used from inside a turmoil host (the file system is per host).
 
 use super::cell::{supersedes, Cell, Key};
@@ -16,47 +17,140 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io;
 use std::rc::Rc;
-use xxhash_rust::xxh3::xxh3_64;
-
-const RECORD: usize = 28;
 
 /// The cells of one replica, shared read-only with observers (the harness snapshots it).
 pub type CellMap = BTreeMap<Key, Cell>;
+
+const TOMBSTONE: u8 = 0;
+const VALUE: u8 = 1;
+const PURGE: u8 = 2;
+
+/// When an applied cell reaches the disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// Synced before `apply` returns (the correct store).
+    Sync,
+    /// Appended but synced only by a later [`Storage::flush`] (planted bug: ack before fsync).
+    Deferred,
+}
+
+/// How an incoming cell is compared with the stored one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lww {
+    /// Replace only a strictly older cell (the correct store).
+    Strict,
+    /// Replace an older cell or one with the same timestamp (planted bug: no tie-break).
+    TieTakesIncoming,
+    /// Replace whatever is stored (planted bug: no last-write-wins at all).
+    Overwrite,
+}
+
+/// What [`Storage::apply`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// The stored cell was kept.
+    Kept,
+    /// The stored cell (`old`) was replaced; `durable` says whether it is synced already.
+    Replaced {
+        /// The cell before.
+        old: Option<Cell>,
+        /// Synced now.
+        durable: bool,
+    },
+}
 
 /// A replica's durable key-value state.
 pub struct Storage {
     cells: Rc<RefCell<CellMap>>,
     log: LogFile,
     records: u64,
+    unsynced: Vec<(Key, Cell)>,
 }
 
 impl Storage {
-    /// Open (or create) the log at `path` and replay it.
-    pub fn open(path: &str) -> io::Result<Storage> {
-        let (mut log, bytes) = LogFile::open(path)?;
-        let (cells, valid_len, records) = replay(&bytes);
-        log.keep_prefix(valid_len as u64);
+    /// Open (or create) the log at `path` and replay it. `drop_tail` replays all records but the
+    /// last (planted bug: replay off by one).
+    pub fn open(path: &str, drop_tail: bool) -> io::Result<Storage> {
+        let (log, mut bodies) = LogFile::open(path)?;
+        if drop_tail {
+            bodies.pop();
+        }
+        let (cells, records) = replay(&bodies);
         Ok(Storage {
             cells: Rc::new(RefCell::new(cells)),
             log,
             records,
+            unsynced: Vec::new(),
         })
     }
 
     /// The cell stored for `key`.
     pub fn get(&self, key: Key) -> Option<Cell> {
-        self.cells.borrow().get(&key).copied()
+        self.cells.borrow().get(&key).cloned()
     }
 
-    /// Apply a cell under last-write-wins, durably. Returns whether it replaced the stored cell.
-    /// When it does, the record is synced before the cell becomes visible.
-    pub fn apply(&mut self, key: Key, cell: Cell) -> io::Result<bool> {
-        if !supersedes(cell, self.get(key)) {
-            return Ok(false);
+    /// Apply a cell under `lww`, logging it with `durability`. When it replaces the stored cell
+    /// with [`Durability::Sync`], the record is synced before the cell becomes visible.
+    pub fn apply(
+        &mut self,
+        key: Key,
+        cell: Cell,
+        lww: Lww,
+        durability: Durability,
+    ) -> io::Result<Applied> {
+        let old = self.get(key);
+        let replace = match lww {
+            Lww::Strict => supersedes(&cell, old.as_ref()),
+            Lww::TieTakesIncoming => {
+                old.as_ref().is_none_or(|o| cell.ts >= o.ts) && old.as_ref() != Some(&cell)
+            }
+            Lww::Overwrite => old.as_ref() != Some(&cell),
+        };
+        if !replace {
+            return Ok(Applied::Kept);
         }
-        self.log.append(&encode_record(key, cell))?;
+        let body = encode(
+            key,
+            &cell,
+            if cell.is_tombstone() {
+                TOMBSTONE
+            } else {
+                VALUE
+            },
+        );
+        let durable = match durability {
+            Durability::Sync => {
+                self.log.append(&body)?;
+                true
+            }
+            Durability::Deferred => {
+                self.log.append_unsynced(&body)?;
+                self.unsynced.push((key, cell.clone()));
+                false
+            }
+        };
         self.records += 1;
         self.cells.borrow_mut().insert(key, cell);
+        Ok(Applied::Replaced { old, durable })
+    }
+
+    /// Sync records appended with [`Durability::Deferred`]; returns the cells that became durable.
+    pub fn flush(&mut self) -> io::Result<Vec<(Key, Cell)>> {
+        if self.unsynced.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.log.sync()?;
+        Ok(std::mem::take(&mut self.unsynced))
+    }
+
+    /// Durably remove `tombstone` from `key`, if it is still the stored cell. Returns whether it was.
+    pub fn purge(&mut self, key: Key, tombstone: &Cell) -> io::Result<bool> {
+        if !tombstone.is_tombstone() || self.get(key).as_ref() != Some(tombstone) {
+            return Ok(false);
+        }
+        self.log.append(&encode(key, tombstone, PURGE))?;
+        self.records += 1;
+        self.cells.borrow_mut().remove(&key);
         Ok(true)
     }
 
@@ -71,75 +165,88 @@ impl Storage {
     }
 }
 
-fn encode_record(key: Key, cell: Cell) -> [u8; RECORD] {
-    let mut rec = [0u8; RECORD];
-    rec[0..8].copy_from_slice(&key.to_le_bytes());
-    rec[8..16].copy_from_slice(&cell.value.to_le_bytes());
-    rec[16..24].copy_from_slice(&cell.ts.to_le_bytes());
-    let sum = xxh3_64(&rec[..24]) as u32;
-    rec[24..28].copy_from_slice(&sum.to_le_bytes());
-    rec
+fn encode(key: Key, cell: &Cell, kind: u8) -> Vec<u8> {
+    let mut body = Vec::with_capacity(17 + cell.value_len());
+    body.extend_from_slice(&key.to_le_bytes());
+    body.extend_from_slice(&cell.ts.to_le_bytes());
+    body.push(kind);
+    if let Some(v) = &cell.value {
+        body.extend_from_slice(v);
+    }
+    body
 }
 
-/// Replay a log: the cells, the length of the valid prefix and the number of valid records.
-fn replay(bytes: &[u8]) -> (CellMap, usize, u64) {
+fn decode(body: &[u8]) -> Option<(Key, Cell, u8)> {
+    let key = Key::from_le_bytes(body.get(0..8)?.try_into().ok()?);
+    let ts = u64::from_le_bytes(body.get(8..16)?.try_into().ok()?);
+    let kind = *body.get(16)?;
+    let cell = match kind {
+        VALUE => Cell::live(ts, body[17..].to_vec()),
+        TOMBSTONE | PURGE => Cell::tombstone(ts),
+        _ => return None,
+    };
+    Some((key, cell, kind))
+}
+
+/// Replay log bodies: the cells and the number of records. Replay stops at an undecodable record.
+fn replay(bodies: &[Vec<u8>]) -> (CellMap, u64) {
     let mut cells = CellMap::new();
-    let mut pos = 0;
     let mut records = 0;
-    while pos + RECORD <= bytes.len() {
-        let rec = &bytes[pos..pos + RECORD];
-        let sum = u32::from_le_bytes([rec[24], rec[25], rec[26], rec[27]]);
-        if xxh3_64(&rec[..24]) as u32 != sum {
+    for body in bodies {
+        let Some((key, cell, kind)) = decode(body) else {
             break;
-        }
-        let word = |i: usize| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&rec[i..i + 8]);
-            b
         };
-        let key = i64::from_le_bytes(word(0));
-        let cell = Cell {
-            value: i64::from_le_bytes(word(8)),
-            ts: u64::from_le_bytes(word(16)),
-        };
-        if supersedes(cell, cells.get(&key).copied()) {
+        if kind == PURGE {
+            if cells.get(&key) == Some(&cell) {
+                cells.remove(&key);
+            }
+        } else if supersedes(&cell, cells.get(&key)) {
             cells.insert(key, cell);
         }
-        pos += RECORD;
         records += 1;
     }
-    (cells, pos, records)
+    (cells, records)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn replay_keeps_lww_winner_and_stops_at_a_torn_record() {
-        let mut log = Vec::new();
-        log.extend(encode_record(1, Cell { value: 5, ts: 10 }));
-        log.extend(encode_record(1, Cell { value: 3, ts: 9 }));
-        log.extend(encode_record(2, Cell { value: 7, ts: 1 }));
-        let torn = encode_record(3, Cell { value: 1, ts: 1 });
-        log.extend(&torn[..20]);
-        let (cells, valid, records) = replay(&log);
-        assert_eq!(cells.get(&1), Some(&Cell { value: 5, ts: 10 }));
-        assert_eq!(cells.get(&2), Some(&Cell { value: 7, ts: 1 }));
-        assert_eq!(cells.get(&3), None);
-        assert_eq!((valid, records), (3 * RECORD, 3));
+    fn v(ts: u64, b: u8) -> Cell {
+        Cell::live(ts, vec![b])
     }
 
     #[test]
-    fn corrupt_record_ends_replay() {
-        let mut log = Vec::new();
-        log.extend(encode_record(1, Cell { value: 5, ts: 10 }));
-        let mut bad = encode_record(2, Cell { value: 6, ts: 11 });
-        bad[3] ^= 0xff;
-        log.extend(bad);
-        log.extend(encode_record(4, Cell { value: 1, ts: 1 }));
-        let (cells, valid, _) = replay(&log);
-        assert_eq!(cells.len(), 1);
-        assert_eq!(valid, RECORD);
+    fn replay_keeps_lww_winner_and_honours_purges() {
+        let bodies = vec![
+            encode(1, &v(10, 5), VALUE),
+            encode(1, &v(9, 3), VALUE),
+            encode(2, &v(1, 7), VALUE),
+            encode(3, &Cell::tombstone(4), TOMBSTONE),
+            encode(2, &Cell::tombstone(2), TOMBSTONE),
+            encode(2, &Cell::tombstone(2), PURGE),
+            encode(3, &Cell::tombstone(3), PURGE),
+        ];
+        let (cells, records) = replay(&bodies);
+        assert_eq!(cells.get(&1), Some(&v(10, 5)));
+        assert_eq!(cells.get(&2), None, "the purged tombstone is gone");
+        assert_eq!(
+            cells.get(&3),
+            Some(&Cell::tombstone(4)),
+            "a purge of another tombstone changes nothing"
+        );
+        assert_eq!(records, 7);
+    }
+
+    #[test]
+    fn records_round_trip() {
+        for (cell, kind) in [
+            (v(u64::MAX, 9), VALUE),
+            (Cell::live(3, vec![]), VALUE),
+            (Cell::tombstone(0), TOMBSTONE),
+        ] {
+            assert_eq!(decode(&encode(-4, &cell, kind)), Some((-4, cell, kind)));
+        }
+        assert_eq!(decode(&[1, 2, 3]), None);
     }
 }

@@ -56,8 +56,9 @@ mod tests {
             id: 42,
             body: Request::Write {
                 key: -3,
-                cell: Cell { value: 9, ts: 77 },
+                cell: Cell::live(77, vec![9; 20]),
                 kind: WriteKind::ReadRepair,
+                trace: Some(5),
             },
         };
         let bytes = encode(&f);

@@ -3,9 +3,10 @@
 
 use quorumlab::sim::client::Session;
 use quorumlab::sim::cluster::{Cluster, NetConfig};
+use quorumlab::sim::values;
 use quorumlab::store::cell::Cell;
 use quorumlab::store::config::{ReadRepair, StoreConfig};
-use quorumlab::store::proto::{Request, Response};
+use quorumlab::store::proto::Response;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -69,7 +70,7 @@ pub fn write_all(cluster: &mut Cluster, via: &str, writes: Vec<(i64, i64)>) -> A
         );
         let mut answers = Vec::new();
         for (key, value) in writes {
-            let answer = s.call(Request::ClientWrite { key, value }).await?;
+            let answer = s.call(values::write_request(key, value)).await?;
             answers.push((key, value, answer));
         }
         sink.replace(Some(answers));
@@ -88,7 +89,7 @@ pub fn acked(answers: Answers) -> Vec<(i64, Cell)> {
     answers
         .into_iter()
         .map(|(key, value, answer)| match answer {
-            Response::WriteOk { ts } => (key, Cell { value, ts }),
+            Response::WriteOk { ts } => (key, values::cell(key, value, ts)),
             other => panic!("write of {value} to key {key} not acknowledged: {other:?}"),
         })
         .collect()
@@ -128,8 +129,8 @@ pub struct Totals {
 /// The cluster's anti-entropy counters now.
 pub fn totals(cluster: &Cluster) -> Totals {
     Totals {
-        rounds: cluster.total(|m| &m.ae_rounds),
-        streamed: cluster.total(|m| &m.ae_cells_streamed),
-        repaired: cluster.total(|m| &m.cells_repaired_ae),
+        rounds: cluster.coverage("ae-exchange"),
+        streamed: cluster.coverage("ae-cells-streamed"),
+        repaired: cluster.coverage("apply:anti-entropy"),
     }
 }

@@ -65,12 +65,16 @@ pub fn check(final_state: Option<&FinalState>) -> Verdict {
         let parts: Vec<String> = held
             .iter()
             .map(|(n, c)| match c {
-                Some(c) => format!("{n} holds {} (ts {})", c.value, c.ts),
+                Some(c) => format!("{n} holds {} (ts {})", show(c.value), c.ts),
                 None => format!("{n} holds nothing"),
             })
             .collect();
         let behind = winner.map_or(String::new(), |w| {
-            format!("; the last-write-wins winner is {} (ts {})", w.value, w.ts)
+            format!(
+                "; the last-write-wins winner is {} (ts {})",
+                show(w.value),
+                w.ts
+            )
         });
         report.anomaly(
             "divergent-replicas",
@@ -93,4 +97,9 @@ pub fn check(final_state: Option<&FinalState>) -> Verdict {
     report.stat("keys", fs.placement.len() as u64);
     report.stat("cells", fs.cells.len() as u64);
     report.finish()
+}
+
+/// A replica's value for a person: the id, or `a tombstone`.
+fn show(value: Option<i64>) -> String {
+    value.map_or_else(|| "a tombstone".to_string(), |v| v.to_string())
 }

@@ -198,8 +198,9 @@ fn judge(ops: &[Op], k: &KeyOps<'_>, w: u32, fin: &Final<'_>, report: &mut Repor
             winner,
             unavailable,
         } => {
-            let (value, ts) =
-                winner.map_or((Value::Null, None), |c| (Value::Int(c.value), Some(c.ts)));
+            let (value, ts) = winner.map_or((Value::Null, None), |c| {
+                (c.value.map_or(Value::Null, Value::Int), Some(c.ts))
+            });
             let Some(why) = older(ops, k, &value, ts, w) else {
                 return;
             };

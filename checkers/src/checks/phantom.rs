@@ -50,7 +50,8 @@ pub fn check(ops: &[Op], final_state: Option<&FinalState>, init: Option<&Value>)
     if let Some(fs) = final_state {
         for c in &fs.cells {
             cells += 1;
-            let (key, value) = (Value::Int(c.key), Value::Int(c.value));
+            let Some(value) = c.value else { continue };
+            let (key, value) = (Value::Int(c.key), Value::Int(value));
             let written = keys
                 .binary_search_by(|k| k.key.cmp(&Some(&key)))
                 .is_ok_and(|i| keys[i].was_written(&value));

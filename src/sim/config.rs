@@ -1,0 +1,381 @@
+//! [`RunConfig`]: the one description of a run. Every entry point builds one — the command line
+//! maps its flags onto it, [`crate::lab::Experiment`] builds it directly, `fuzz` and `shrink`
+//! derive them — and `run.json` is exactly one, serialized: `quorumlab run --config run.json`
+//! replays the run, byte for byte. The faults are stored as the concrete schedule the nemesis
+//! applies (for a generated schedule, after a run: the steps applied before the main phase ended).
+//!
+//! [`RunConfig::validate`] is the single check of a configuration, whatever built it: every bound
+//! it enforces is named in its message, so a run never starts what it cannot finish in reasonable
+//! time.
+
+use super::cluster::NetConfig;
+use super::schedule::{FaultKind, Schedule};
+use super::workload::WorkloadConfig;
+use crate::store::config::StoreConfig;
+use serde::{Deserialize, Serialize};
+
+/// How the phases after the main one behave.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhaseConfig {
+    /// Quiesce at least this long (ms), so background repairs finish.
+    pub quiesce_min_ms: u64,
+    /// Give up waiting for convergence after this long (ms).
+    pub quiesce_max_ms: u64,
+    /// Read every key once after quiesce (recorded in the history).
+    pub final_reads: bool,
+}
+
+impl Default for PhaseConfig {
+    fn default() -> Self {
+        PhaseConfig {
+            quiesce_min_ms: 500,
+            quiesce_max_ms: 5000,
+            final_reads: true,
+        }
+    }
+}
+
+/// Where the fault schedule came from (informational: the nemesis applies `schedule`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "from")]
+pub enum FaultSource {
+    /// No faults.
+    None,
+    /// A schedule file (TOML, or JSON as in `run.json`).
+    File {
+        /// The path as given.
+        path: String,
+    },
+    /// Generated from the seed, drawing a subset of these kinds (swarm testing).
+    Generated {
+        /// The kinds offered.
+        kinds: Vec<FaultKind>,
+    },
+    /// Built in code (the library).
+    Code,
+}
+
+/// The faults of the main phase.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Faults {
+    /// Where they came from.
+    pub source: FaultSource,
+    /// The concrete steps the nemesis applies.
+    pub schedule: Schedule,
+}
+
+impl Faults {
+    /// No faults.
+    pub fn none() -> Faults {
+        Faults {
+            source: FaultSource::None,
+            schedule: Schedule {
+                name: "none".to_string(),
+                steps: Vec::new(),
+            },
+        }
+    }
+}
+
+/// Budgets that bound the work of checking a run. They count work, never wall time, so a seed's
+/// verdict is the same on every machine.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Budgets {
+    /// Linearizability: states explored per independent key before the verdict is `unknown`.
+    pub lin_max_states: u64,
+}
+
+impl Default for Budgets {
+    fn default() -> Self {
+        Budgets {
+            lin_max_states: 2_000_000,
+        }
+    }
+}
+
+/// Everything needed to replay a run (the content of `run.json`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunConfig {
+    /// The quorumlab version that wrote it (informational).
+    pub version: String,
+    /// The seed: every random choice of the run derives from it.
+    pub seed: u64,
+    /// The store (including a planted bug, if any).
+    pub store: StoreConfig,
+    /// The clients.
+    pub workload: WorkloadConfig,
+    /// The simulated network.
+    pub net: NetConfig,
+    /// Heal, quiesce and final reads.
+    pub phases: PhaseConfig,
+    /// The faults of the main phase.
+    pub faults: Faults,
+    /// The checkers to run (`None`: the default suite).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkers: Option<Vec<String>>,
+    /// Work bounds of the checkers.
+    #[serde(default)]
+    pub budgets: Budgets,
+    /// The dimensions this seed drew (swarm testing), for the record.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub swarm: Vec<String>,
+}
+
+impl RunConfig {
+    /// The default cluster and workload with `seed`, no faults.
+    pub fn new(seed: u64) -> RunConfig {
+        RunConfig {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            seed,
+            store: StoreConfig::default_cluster(),
+            workload: WorkloadConfig::default(),
+            net: NetConfig::default(),
+            phases: PhaseConfig::default(),
+            faults: Faults::none(),
+            checkers: None,
+            budgets: Budgets::default(),
+            swarm: Vec::new(),
+        }
+    }
+
+    /// The schedule the nemesis applies.
+    pub fn schedule(&self) -> &Schedule {
+        &self.faults.schedule
+    }
+}
+
+/// Largest values accepted (each bounds the cost of one run).
+pub mod limits {
+    /// Store nodes (each is a simulated host stepped every tick).
+    pub const NODES: usize = 16;
+    /// Replication factor.
+    pub const RF: usize = 9;
+    /// Client processes (each is a simulated host).
+    pub const CLIENTS: usize = 256;
+    /// Keys (every key is read once after quiesce and snapshotted on every replica).
+    pub const KEYS: u64 = 10_000;
+    /// Operations of the main phase.
+    pub const OPS: u64 = 1_000_000;
+    /// Main phase duration and quiesce deadline (ms): one simulated hour.
+    pub const DURATION_MS: u64 = 3_600_000;
+    /// Think time between operations (ms): one simulated minute.
+    pub const THINK_MS: u64 = 60_000;
+    /// Bytes per value (anti-entropy streams whole buckets in one frame).
+    pub const VALUE_BYTES: usize = 16 * 1024;
+    /// Message latency (ms).
+    pub const LATENCY_MS: u64 = 10_000;
+    /// Client timeout (ms).
+    pub const CLIENT_TIMEOUT_MS: u64 = 600_000;
+}
+
+/// A configuration that cannot run, with the bound or rule it breaks.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidConfig(pub String);
+
+impl RunConfig {
+    /// Check every bound and rule (see [`limits`]); the message names the field and the limit.
+    pub fn validate(&self) -> Result<(), InvalidConfig> {
+        let w = &self.workload;
+        let over = |what: &str, got: u128, max: u128, why: &str| {
+            if got > max {
+                Err(InvalidConfig(format!(
+                    "{what} {got} is above the limit of {max} ({why})"
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        let nodes = self.store.nodes.len();
+        if nodes == 0 {
+            return Err(InvalidConfig("the cluster needs at least one node".into()));
+        }
+        over(
+            "nodes",
+            nodes as u128,
+            limits::NODES as u128,
+            "each node is a simulated host",
+        )?;
+        over(
+            "replication factor",
+            self.store.rf as u128,
+            limits::RF as u128,
+            "replicas per key",
+        )?;
+        if self.store.rf == 0 || self.store.rf > nodes {
+            return Err(InvalidConfig(format!(
+                "replication factor {} needs between 1 and {nodes} nodes (the cluster has {nodes})",
+                self.store.rf
+            )));
+        }
+        if w.clients == 0 {
+            return Err(InvalidConfig(
+                "the workload needs at least one client".into(),
+            ));
+        }
+        over(
+            "clients",
+            w.clients as u128,
+            limits::CLIENTS as u128,
+            "each client is a simulated host",
+        )?;
+        if w.keys == 0 {
+            return Err(InvalidConfig("the workload needs at least one key".into()));
+        }
+        over(
+            "keys",
+            w.keys as u128,
+            limits::KEYS as u128,
+            "every key is read and snapshotted at the end",
+        )?;
+        if w.ops.is_none() && w.duration_ms.is_none() {
+            return Err(InvalidConfig(
+                "the main phase needs an operation count or a duration".into(),
+            ));
+        }
+        if let Some(ops) = w.ops {
+            over(
+                "ops",
+                ops as u128,
+                limits::OPS as u128,
+                "operations of the main phase",
+            )?;
+        }
+        if let Some(d) = w.duration_ms {
+            over(
+                "duration (ms)",
+                d as u128,
+                limits::DURATION_MS as u128,
+                "one simulated hour",
+            )?;
+        }
+        over(
+            "think time (ms)",
+            w.think_ms_max as u128,
+            limits::THINK_MS as u128,
+            "one simulated minute",
+        )?;
+        over(
+            "value bytes",
+            w.value_bytes as u128,
+            limits::VALUE_BYTES as u128,
+            "anti-entropy sends a bucket in one frame",
+        )?;
+        over(
+            "client timeout (ms)",
+            w.client_timeout_ms as u128,
+            limits::CLIENT_TIMEOUT_MS as u128,
+            "ten simulated minutes",
+        )?;
+        over(
+            "quiesce (ms)",
+            self.phases.quiesce_max_ms as u128,
+            limits::DURATION_MS as u128,
+            "one simulated hour",
+        )?;
+        over(
+            "max latency (ms)",
+            self.net.max_latency_ms as u128,
+            limits::LATENCY_MS as u128,
+            "ten simulated seconds",
+        )?;
+        let fraction = |what: &str, x: f64| {
+            if (0.0..=1.0).contains(&x) {
+                Ok(())
+            } else {
+                Err(InvalidConfig(format!("{what} {x} is not between 0 and 1")))
+            }
+        };
+        fraction("read fraction", w.read_fraction)?;
+        fraction("delete fraction", w.delete_fraction)?;
+        if w.read_fraction + w.delete_fraction > 1.0 + 1e-9 {
+            return Err(InvalidConfig(format!(
+                "read fraction {} plus delete fraction {} exceed 1",
+                w.read_fraction, w.delete_fraction
+            )));
+        }
+        if let super::workload::KeyDist::Hot { share } = w.key_dist {
+            fraction("hot-key share", share)?;
+        }
+        if w.coordinators > nodes {
+            return Err(InvalidConfig(format!(
+                "{} coordinators asked but the cluster has {nodes} nodes",
+                w.coordinators
+            )));
+        }
+        if self.net.min_latency_ms < 1 || self.net.max_latency_ms < self.net.min_latency_ms {
+            return Err(InvalidConfig(format!(
+                "network latency must satisfy 1 ≤ min ({}) ≤ max ({}) ms",
+                self.net.min_latency_ms, self.net.max_latency_ms
+            )));
+        }
+        if self.phases.quiesce_min_ms > self.phases.quiesce_max_ms {
+            return Err(InvalidConfig(format!(
+                "quiesce minimum {} ms exceeds its maximum {} ms",
+                self.phases.quiesce_min_ms, self.phases.quiesce_max_ms
+            )));
+        }
+        self.store
+            .validate()
+            .map_err(|e| InvalidConfig(e.to_string()))?;
+        if let Some(names) = &self.checkers {
+            quorumlab_checkers::suite::resolve(&names.join(","))
+                .map_err(|e| InvalidConfig(e.to_string()))?;
+        }
+        let named = self.faults.schedule.named_nodes();
+        match named.iter().find(|n| !self.store.nodes.contains(n)) {
+            Some(n) => Err(InvalidConfig(format!(
+                "fault schedule: node {n} is not in the cluster ({})",
+                self.store.nodes.join(" ")
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_configuration_is_valid_and_round_trips() {
+        let cfg = RunConfig::new(7);
+        cfg.validate().unwrap();
+        let json = serde_json::to_string_pretty(&cfg).unwrap();
+        let back: RunConfig = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, cfg);
+    }
+
+    #[test]
+    fn absurd_values_are_refused_naming_the_limit() {
+        let mut cfg = RunConfig::new(1);
+        cfg.workload.keys = 1_000_000;
+        let e = cfg.validate().unwrap_err().to_string();
+        assert!(e.contains("keys 1000000") && e.contains("10000"), "{e}");
+
+        let mut cfg = RunConfig::new(1);
+        cfg.workload.think_ms_max = u64::MAX;
+        assert!(cfg
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("think time"));
+
+        let mut cfg = RunConfig::new(1);
+        cfg.store.nodes = StoreConfig::node_names(64);
+        cfg.store.rf = 64;
+        assert!(cfg.validate().unwrap_err().to_string().contains("nodes 64"));
+
+        let mut cfg = RunConfig::new(1);
+        cfg.workload.clients = 10_000;
+        assert!(cfg
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("clients 10000"));
+
+        let mut cfg = RunConfig::new(1);
+        cfg.workload.ops = None;
+        assert!(cfg.validate().is_err());
+    }
+}

@@ -1,0 +1,118 @@
+//! Tombstone garbage collection.
+//!
+//! A replica purges a tombstone when (1) it is older than the grace period, measured from the
+//! tombstone's timestamp by the replica's clock, and (2) since the replica applied it, it has
+//! completed an anti-entropy exchange with every other replica of the key — so each of them holds
+//! the delete or something newer, and forgetting the delete cannot let an older value flow back
+//! (Cassandra's `gc_grace_seconds` together with "only purge repaired tombstones"). Without
+//! anti-entropy, condition (2) never holds and tombstones are kept. The decision is the pure
+//! function [`purgeable`]; the loop only applies it.
+
+use super::cell::Key;
+use super::config::Mutant;
+use super::events::StoreEvent;
+use super::node::Node;
+use super::ring::NodeId;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// Whether a tombstone of timestamp `ts`, applied here at `applied_us`, may be purged at `now_us`.
+/// `peers` are the key's other replicas; `synced_with` maps a peer to the start time of the last
+/// completed exchange with it. `unsafe_gc` skips condition (2) (a planted bug).
+pub fn purgeable(
+    ts: u64,
+    applied_us: u64,
+    now_us: u64,
+    grace_us: u64,
+    peers: &[NodeId],
+    synced_with: &BTreeMap<NodeId, u64>,
+    unsafe_gc: bool,
+) -> bool {
+    if now_us.saturating_sub(ts) < grace_us {
+        return false;
+    }
+    unsafe_gc
+        || peers
+            .iter()
+            .all(|p| synced_with.get(p).is_some_and(|&start| start > applied_us))
+}
+
+/// The loop: every `check_interval_ms`, purge what [`purgeable`] allows.
+pub async fn run(node: Rc<Node>) {
+    let every = Duration::from_millis(node.config.tombstones.check_interval_ms.max(1));
+    loop {
+        tokio::time::sleep(every).await;
+        collect(&node);
+    }
+}
+
+/// One pass over the tombstones this replica holds.
+pub fn collect(node: &Node) {
+    let now = node.clock.now_micros();
+    let grace_us = node.config.tombstones.grace_ms.saturating_mul(1000);
+    let unsafe_gc = node.planted(Mutant::TombstoneGcUnsafe);
+    let candidates: Vec<(Key, u64)> = node
+        .tombstones
+        .borrow()
+        .iter()
+        .map(|(&k, &at)| (k, at))
+        .collect();
+    for (key, applied) in candidates {
+        let Some(cell) = node.storage.borrow().get(key) else {
+            node.tombstones.borrow_mut().remove(&key);
+            continue;
+        };
+        if !cell.is_tombstone() {
+            node.tombstones.borrow_mut().remove(&key);
+            continue;
+        }
+        let peers: Vec<NodeId> = node
+            .ring
+            .replicas(key)
+            .into_iter()
+            .filter(|&r| r != node.id)
+            .collect();
+        let ok = purgeable(
+            cell.ts,
+            applied,
+            now,
+            grace_us,
+            &peers,
+            &node.synced_with.borrow(),
+            unsafe_gc,
+        );
+        if !ok {
+            continue;
+        }
+        let purged = node.storage.borrow_mut().purge(key, &cell);
+        match purged {
+            Ok(true) => {
+                node.tombstones.borrow_mut().remove(&key);
+                node.emit(StoreEvent::Purge { key, cell });
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(node = %node.name, "tombstone purge failed: {e}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tombstone_waits_for_grace_and_for_every_peer() {
+        let synced: BTreeMap<NodeId, u64> = [(1, 500), (2, 900)].into_iter().collect();
+        // Too young.
+        assert!(!purgeable(100, 200, 1_000, 1_000, &[1, 2], &synced, false));
+        // Old enough, but peer 1's last exchange started before the tombstone arrived.
+        assert!(!purgeable(100, 600, 5_000, 1_000, &[1, 2], &synced, false));
+        // Both peers synced after it arrived.
+        assert!(purgeable(100, 400, 5_000, 1_000, &[1, 2], &synced, false));
+        // A peer never synced.
+        assert!(!purgeable(100, 400, 5_000, 1_000, &[1, 3], &synced, false));
+        // The planted bug ignores the peers.
+        assert!(purgeable(100, 600, 5_000, 1_000, &[1, 3], &synced, true));
+    }
+}
