@@ -88,6 +88,15 @@ impl Experiment {
         }
     }
 
+    /// An experiment over an existing plan (a catalogue row's, a campaign's).
+    pub fn from_plan(name: &str, plan: Plan) -> Experiment {
+        let mut e = Experiment::new(name);
+        e.swarm = plan.swarm.is_some();
+        e.fixed = plan.swarm.clone().unwrap_or_default();
+        e.plan = plan;
+        e
+    }
+
     /// Change the base configuration in code (anything [`RunConfig`] holds).
     pub fn configure(mut self, f: impl FnOnce(&mut RunConfig)) -> Self {
         f(&mut self.plan.base);
@@ -428,11 +437,19 @@ impl Report {
         }
     }
 
-    /// A store counter summed over every seed.
+    /// A counter summed over every seed: mechanism coverage (`digest-mismatch`, `apply:hint`,
+    /// `repair-timeout`, …) or network counters (`bytes_sent`, `frames_sent`).
     pub fn counter(&self, name: &str) -> u64 {
         self.seeds
             .iter()
-            .map(|o| o.stats.counters.get(name).copied().unwrap_or(0))
+            .map(|o| {
+                let s = &o.stats;
+                s.coverage
+                    .get(name)
+                    .or_else(|| s.counters.get(name))
+                    .copied()
+                    .unwrap_or(0)
+            })
             .sum()
     }
 

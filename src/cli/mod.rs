@@ -2,6 +2,7 @@
 //! 3 unknown (DESIGN.md, "CLI"). Flag names are a contract: add freely, rename none.
 
 pub mod check;
+pub mod mutants;
 pub mod run;
 pub mod run_args;
 
@@ -21,6 +22,8 @@ enum Command {
     Run(run::RunArgs),
     /// Check a recorded history (ours, or a Jepsen/Knossos one).
     Check(check::CheckArgs),
+    /// List the planted bugs (`--mutant NAME`): what each plants and what catches it.
+    Mutants,
 }
 
 /// Parse the process arguments and run the command; returns the exit code.
@@ -40,6 +43,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
+        Command::Mutants => mutants::run(),
     }
 }
 

@@ -235,24 +235,9 @@ pub struct Kinds(pub Vec<FaultKind>);
 pub struct Checkers(pub Vec<String>);
 
 fn parse_checkers(s: &str) -> Result<Checkers, String> {
-    let names: Vec<String> = s
-        .split(',')
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_string)
-        .collect();
-    let others: Vec<&str> = names
-        .iter()
-        .map(String::as_str)
-        .filter(|n| *n != crate::sim::judge::INVARIANTS)
-        .collect();
-    if names.is_empty() {
-        return Err("no checker named".to_string());
-    }
-    if !others.is_empty() {
-        quorumlab_checkers::suite::resolve(&others.join(",")).map_err(|e| e.to_string())?;
-    }
-    Ok(Checkers(names))
+    let names: Vec<String> = s.split(',').map(|n| n.trim().to_string()).collect();
+    crate::sim::judge::resolve_checkers(&names)?;
+    Ok(Checkers(names.into_iter().filter(|n| !n.is_empty()).collect()))
 }
 
 fn parse_kinds(s: &str) -> Result<Kinds, String> {

@@ -319,8 +319,7 @@ impl RunConfig {
             .validate()
             .map_err(|e| InvalidConfig(e.to_string()))?;
         if let Some(names) = &self.checkers {
-            quorumlab_checkers::suite::resolve(&names.join(","))
-                .map_err(|e| InvalidConfig(e.to_string()))?;
+            super::judge::resolve_checkers(names).map_err(InvalidConfig)?;
         }
         let named = self.faults.schedule.named_nodes();
         match named.iter().find(|n| !self.store.nodes.contains(n)) {

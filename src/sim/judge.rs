@@ -27,6 +27,26 @@ pub struct MalformedHistory {
     pub message: String,
 }
 
+/// Resolve checker names (aliases allowed; `invariants` included): the suite's checkers and
+/// whether the invariants are wanted.
+pub fn resolve_checkers(names: &[String]) -> Result<(Vec<&'static str>, bool), String> {
+    let invariants = names.iter().any(|n| n.trim() == INVARIANTS);
+    let others: Vec<&str> = names
+        .iter()
+        .map(|n| n.trim())
+        .filter(|n| !n.is_empty() && *n != INVARIANTS)
+        .collect();
+    if others.is_empty() {
+        return if invariants {
+            Ok((Vec::new(), true))
+        } else {
+            Err("no checker named".to_string())
+        };
+    }
+    let resolved = suite::resolve(&others.join(",")).map_err(|e| e.to_string())?;
+    Ok((resolved, invariants))
+}
+
 /// The invariants verdict of a run.
 pub fn invariants_verdict(violations: &[Violation]) -> Verdict {
     let anomalies = violations
@@ -57,26 +77,15 @@ pub fn judge(
         position: e.position,
         message: e.message,
     })?;
-    let with_invariants = cfg
-        .checkers
-        .as_ref()
-        .is_none_or(|names| names.iter().any(|n| n == INVARIANTS));
-    let others: Option<Vec<&str>> = cfg.checkers.as_ref().map(|names| {
-        names
-            .iter()
-            .map(String::as_str)
-            .filter(|n| *n != INVARIANTS)
-            .collect()
-    });
-    let wanted = match others {
-        None => None,
-        Some(names) if names.is_empty() => Some(Vec::new()),
-        Some(names) => Some(
-            suite::resolve(&names.join(",")).map_err(|e| MalformedHistory {
+    let (wanted, with_invariants) = match &cfg.checkers {
+        None => (None, true),
+        Some(names) => {
+            let (resolved, inv) = resolve_checkers(names).map_err(|message| MalformedHistory {
                 position: 0,
-                message: e.to_string(),
-            })?,
-        ),
+                message,
+            })?;
+            (Some(resolved), inv)
+        }
     };
     let opts = SuiteOptions {
         checkers: wanted,

@@ -24,6 +24,7 @@ pub mod config;
 pub mod invariants;
 pub mod judge;
 pub mod monitor;
+pub mod mutants;
 pub mod nemesis;
 pub mod netmodel;
 pub mod plan;

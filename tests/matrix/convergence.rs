@@ -54,10 +54,10 @@ fn hints_alone_converge() {
     let report = after_partition("hints-only-convergence", true, false).run();
     report.assert_valid();
     assert!(
-        report.counter("cells_repaired_hint") > 0,
+        report.counter("apply:hint") > 0,
         "hints repaired nothing"
     );
-    assert_eq!(report.counter("cells_repaired_ae"), 0);
+    assert_eq!(report.counter("apply:anti-entropy"), 0);
 }
 
 #[test]
@@ -65,8 +65,8 @@ fn anti_entropy_alone_converges() {
     let report = after_partition("ae-only-convergence", false, true).run();
     report.assert_valid();
     assert!(
-        report.counter("cells_repaired_ae") > 0,
+        report.counter("apply:anti-entropy") > 0,
         "anti-entropy repaired nothing"
     );
-    assert_eq!(report.counter("cells_repaired_hint"), 0);
+    assert_eq!(report.counter("apply:hint"), 0);
 }

@@ -24,8 +24,8 @@ fn digest_reads_on_and_off_give_the_same_verdicts() {
          (digest/full = {:.3}; saved {} bytes); digest mismatches {} vs {}",
         bytes_on as f64 / bytes_off as f64,
         bytes_off as i64 - bytes_on as i64,
-        on.counter("digest_mismatches"),
-        off.counter("digest_mismatches"),
+        on.counter("digest-mismatch"),
+        off.counter("digest-mismatch"),
     );
     assert!(bytes_on > 0 && bytes_off > 0);
 }

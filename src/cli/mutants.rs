@@ -1,0 +1,26 @@
+//! `quorumlab mutants`: the catalogue of planted bugs, one row each — name, what it plants, the
+//! checkers expected to catch it, the faults and configuration it needs, the seed budget.
+
+use crate::sim::mutants::catalogue;
+
+/// Print the catalogue; returns the exit code.
+pub fn run() -> i32 {
+    println!(
+        "{:<22} {:>6}  {:<42} {}",
+        "mutant", "seeds", "caught by", "plants / faults / configuration"
+    );
+    for r in catalogue() {
+        println!(
+            "{:<22} {:>6}  {:<42} {}",
+            r.mutant.name(),
+            r.budget,
+            r.checkers.join(","),
+            r.plants
+        );
+        println!("{:<73}faults: {}; {}", "", r.faults, r.setup);
+    }
+    println!(
+        "\nRun one: quorumlab run --mutant NAME --swarm --nemesis KINDS … (a planted bug is off unless named)."
+    );
+    0
+}
