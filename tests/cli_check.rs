@@ -83,7 +83,8 @@ fn a_run_directory_uses_history_and_final_state() {
     let o = check(&[dir.to_str().unwrap(), "--json"]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     let names = checker_names(&json(&o));
-    assert_eq!(names.len(), 6, "{names:?}");
+    assert_eq!(names.len(), 7, "{names:?}");
+    assert!(names.contains(&"resurrection".to_string()));
     assert!(names.contains(&"convergence".to_string()));
 }
 

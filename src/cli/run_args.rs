@@ -164,7 +164,9 @@ pub struct Kinds(pub Vec<FaultKind>);
 pub struct Checkers(pub Vec<&'static str>);
 
 fn parse_checkers(s: &str) -> Result<Checkers, String> {
-    quorumlab_checkers::suite::resolve(s).map(Checkers)
+    quorumlab_checkers::suite::resolve(s)
+        .map(Checkers)
+        .map_err(|e| e.to_string())
 }
 
 fn parse_kinds(s: &str) -> Result<Kinds, String> {

@@ -172,7 +172,7 @@ impl Cluster {
                         cells.push(ReplicaCell {
                             node: name.clone(),
                             key,
-                            value: cell.value,
+                            value: Some(cell.value),
                             ts: cell.ts,
                         });
                     }
@@ -197,6 +197,7 @@ impl Cluster {
             placement,
             cells,
             quiesce: None,
+            reached: None,
         }
     }
 
