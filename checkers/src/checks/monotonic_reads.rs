@@ -2,8 +2,9 @@
 //!
 //! The guarantee (Terry et al. 1994, "Session guarantees for weakly consistent replicated data";
 //! DESIGN.md): for ok reads `r1`, `r2` of one key, if `r1` completed before `r2` began in real time
-//! (closed intervals: `r1.ret < r2.call`), or `r1` precedes `r2` in the same process, then `r2`
-//! returns a cell at least as new as `r1`'s. "As new" is decided as follows:
+//! (`r1.ret < r2.call`: `r1`'s completion is listed before `r2`'s invocation, see [`crate::ops`]),
+//! or `r1` precedes `r2` in the same process, then `r2` returns a cell at least as new as `r1`'s.
+//! "As new" is decided as follows:
 //! - when both reads carry the store's cell timestamp `ts`, by the store's version order, the
 //!   last-write-wins order on `(ts, is_tombstone, value)`: a read of `null` WITH a `ts` returned a
 //!   tombstone (the key was deleted at `ts`), which wins a tie with a value of the same `ts`, as

@@ -1,6 +1,7 @@
 //! A small builder of register histories for the linear checkers' tests: operations are given
 //! with their invocation and completion times (in ms, to read like the explanations), and the
-//! builder emits the events in time order with indices, as the recorder would.
+//! builder emits the events in time order with indices, as the recorder would (the order of the
+//! events, not their times, is what the checkers take for real time).
 #![allow(dead_code)]
 
 use quorumlab_checkers::final_state::{FinalState, Placement, Quiesce, ReplicaCell};
