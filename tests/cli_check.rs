@@ -83,7 +83,8 @@ fn a_run_directory_uses_history_and_final_state() {
     let o = check(&[dir.to_str().unwrap(), "--json"]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     let names = checker_names(&json(&o));
-    assert_eq!(names.len(), 6, "{names:?}");
+    assert_eq!(names.len(), 7, "{names:?}");
+    assert!(names.contains(&"resurrection".to_string()));
     assert!(names.contains(&"convergence".to_string()));
 }
 
@@ -293,4 +294,394 @@ fn invalid_utf8_is_reported_at_its_line_except_in_logs() {
     let o = check(&[log.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("2 events"), "{}", stdout(&o));
+}
+
+/// Run `quorumlab check` with `input` on its standard input.
+fn check_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quorumlab"))
+        .arg("check")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run quorumlab");
+    if let Some(mut stdin) = child.stdin.take() {
+        // It may exit (bad flags) before reading: a closed pipe is fine.
+        let _ = stdin.write_all(input);
+    }
+    child.wait_with_output().expect("wait for quorumlab")
+}
+
+/// Exit 2 with one line `prefix…` on stderr, at most `max` bytes long.
+fn bad_input(o: &Output, prefix: &str, max: usize) {
+    let err = stderr(o);
+    assert_eq!(code(o), 2, "{}{err}", stdout(o));
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.starts_with(prefix), "expected {prefix:?}: {err}");
+    assert!(
+        err.len() <= max,
+        "{} bytes: {}",
+        err.len(),
+        &err[..200.min(err.len())]
+    );
+}
+
+#[test]
+fn standard_input_and_streams_are_read_to_the_end() {
+    let o = check_stdin(&["-"], GOOD.as_bytes());
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).starts_with("<stdin>: 4 events"),
+        "{}",
+        stdout(&o)
+    );
+    let o = check_stdin(&["/dev/stdin", "--checkers", "stale-read"], GOOD.as_bytes());
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).starts_with("/dev/stdin: 4 events"),
+        "{}",
+        stdout(&o)
+    );
+    let edn = b"{:process 0 :type :invoke :f :write :value 1}\n{:process 0 :type :ok :f :write :value 1}\n";
+    let o = check_stdin(&["-", "--format", "jepsen-edn"], edn);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    // Errors name the stream.
+    let o = check_stdin(&["-"], b"{\"process\":0}\n");
+    bad_input(&o, "<stdin>:1: ", 300);
+}
+
+#[test]
+fn an_unknown_function_is_bad_input_listing_the_models_functions() {
+    let dir = scratch("unknown-f");
+    let text = [
+        ev(0, 1, 0, "invoke", "write", "1"),
+        ev(1, 2, 0, "ok", "write", "1"),
+        ev(2, 3, 1, "invoke", "wrte", "2"),
+        ev(3, 4, 1, "ok", "wrte", "2"),
+        ev(4, 5, 2, "invoke", "read", "null"),
+        ev(5, 6, 2, "ok", "read", "2"),
+    ]
+    .concat();
+    let h = write(&dir, "h.jsonl", &text);
+    let o = check(&[h.to_str().unwrap()]);
+    bad_input(&o, &format!("{}:3: ", h.display()), 300);
+    assert!(stderr(&o).contains("\"wrte\""), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("read, write, delete, cas"),
+        "{}",
+        stderr(&o)
+    );
+    let o = check(&[h.to_str().unwrap(), "--model", "mutex"]);
+    bad_input(&o, &format!("{}:1: ", h.display()), 300);
+    assert!(stderr(&o).contains("acquire, release"), "{}", stderr(&o));
+}
+
+#[test]
+fn echoed_input_is_cut_in_every_message() {
+    let dir = scratch("echo");
+    let big = "x".repeat(1_000_000);
+    let h = write(
+        &dir,
+        "f.jsonl",
+        &format!("{{\"process\":0,\"type\":\"invoke\",\"f\":\"{big}\"}}\n"),
+    );
+    bad_input(
+        &check(&[h.to_str().unwrap()]),
+        &format!("{}:1: ", h.display()),
+        400,
+    );
+    let h = write(
+        &dir,
+        "t.jsonl",
+        &format!("{{\"process\":0,\"type\":\"invoke\",\"f\":\"read\",\"time\":\"{big}\"}}\n"),
+    );
+    bad_input(
+        &check(&[h.to_str().unwrap()]),
+        &format!("{}:1: ", h.display()),
+        400,
+    );
+    let e = write(
+        &dir,
+        "s.edn",
+        &format!("{{:process 0 :type :{big} :f :read}}\n"),
+    );
+    bad_input(
+        &check(&[e.to_str().unwrap()]),
+        &format!("{}:1: ", e.display()),
+        400,
+    );
+    let g = write(&dir, "g.jsonl", GOOD);
+    let huge_flag = format!("\"{}", "m".repeat(100_000));
+    for flag in [
+        "--model",
+        "--format",
+        "--checkers",
+        "--init",
+        "--time-limit",
+    ] {
+        bad_input(
+            &check(&[g.to_str().unwrap(), flag, &huge_flag]),
+            "quorumlab check: --",
+            400,
+        );
+    }
+}
+
+#[test]
+fn every_text_input_names_the_line_of_invalid_utf8() {
+    let dir = scratch("final-utf8");
+    let h = write(&dir, "history.jsonl", GOOD);
+    let f = dir.join("final.json");
+    std::fs::write(
+        &f,
+        b"{\"nodes\":[\"n1\"],\n\"placement\":[],\n\"cells\":[\"\xff\"]}",
+    )
+    .expect("write");
+    let o = check(&[h.to_str().unwrap()]);
+    bad_input(&o, &format!("{}:3: invalid UTF-8", f.display()), 300);
+}
+
+#[test]
+fn chained_discards_are_bad_input_not_a_crash() {
+    let dir = scratch("discards");
+    let e = write(&dir, "d.edn", &format!("{}1\n", "#_ ".repeat(50_000)));
+    bad_input(
+        &check(&[e.to_str().unwrap()]),
+        &format!("{}:1: ", e.display()),
+        300,
+    );
+    assert!(stderr(&check(&[e.to_str().unwrap()])).contains("nesting"));
+    let l = write(
+        &dir,
+        "d.log",
+        &format!(
+            "INFO  jepsen.util - 1\t:invoke\t:write\t3\nINFO  jepsen.util - 1\t:ok\t:write\t{}3\n",
+            "#_ ".repeat(50_000)
+        ),
+    );
+    bad_input(
+        &check(&[l.to_str().unwrap()]),
+        &format!("{}:2: ", l.display()),
+        400,
+    );
+}
+
+#[test]
+fn lines_stay_exact_for_skipped_looking_and_unterminated_forms() {
+    let dir = scratch("blame");
+    let log = write(
+        &dir,
+        "etcd.log",
+        "INFO  jepsen.util - 1\t:invoke\t:write\t3\nINFO  jepsen.util - -1\t:ok\t:write\t3\nINFO  jepsen.util - 2\t:ok\t:write\t3\n",
+    );
+    bad_input(
+        &check(&[log.to_str().unwrap()]),
+        &format!("{}:2: ", log.display()),
+        300,
+    );
+    let e = write(
+        &dir,
+        "h.edn",
+        "[{:process 0 :type :invoke :f :write :value 1}\n {:process 0 :type :ok :f :write :value 1\n]\n",
+    );
+    let o = check(&[e.to_str().unwrap()]);
+    bad_input(&o, &format!("{}:2: ", e.display()), 300);
+    assert!(stderr(&o).contains("never closed"), "{}", stderr(&o));
+}
+
+#[test]
+fn times_going_backwards_never_panic_in_any_format_or_model() {
+    let dir = scratch("backwards");
+    let cases: [(&str, &str, &str); 5] = [
+        ("register", "write", "1"),
+        ("cas-register", "cas", "[null, 1]"),
+        ("kv", "append", "\"a\""),
+        ("multi-register", "txn", "[[\"write\", \"x\", 1]]"),
+        ("mutex", "acquire", "null"),
+    ];
+    for (model, f, value) in cases {
+        let jsonl = format!(
+            "{{\"index\":0,\"time\":100,\"process\":0,\"type\":\"invoke\",\"f\":\"{f}\",\"value\":{value}}}\n\
+             {{\"index\":1,\"time\":50,\"process\":0,\"type\":\"ok\",\"f\":\"{f}\",\"value\":{value}}}\n"
+        );
+        let h = write(&dir, &format!("{model}.jsonl"), &jsonl);
+        let o = check(&[
+            h.to_str().unwrap(),
+            "--model",
+            model,
+            "--checkers",
+            "linearizable",
+        ]);
+        assert_eq!(code(&o), 0, "{model}: {}{}", stdout(&o), stderr(&o));
+        let edn_value = value.replace(',', "").replace("null", "nil");
+        let edn = format!(
+            "{{:process 0 :type :invoke :f :{f} :value {edn_value} :time 100}}\n\
+             {{:process 0 :type :ok :f :{f} :value {edn_value} :time 50}}\n"
+        );
+        let e = write(&dir, &format!("{model}.edn"), &edn);
+        let o = check(&[e.to_str().unwrap(), "--model", model]);
+        assert_eq!(code(&o), 0, "{model} edn: {}{}", stdout(&o), stderr(&o));
+    }
+}
+
+#[test]
+fn the_default_time_limit_is_stated_and_can_be_lifted() {
+    let o = Command::new(env!("CARGO_BIN_EXE_quorumlab"))
+        .args(["check", "--help"])
+        .output()
+        .expect("run quorumlab");
+    let help = stdout(&o);
+    assert!(help.contains("[default: 60s]"), "{help}");
+    assert!(help.contains("`0` or `none` for no limit"), "{help}");
+    let dir = scratch("limit");
+    let h = write(&dir, "h.jsonl", GOOD);
+    for limit in ["0", "none", "2m"] {
+        let o = check(&[h.to_str().unwrap(), "--time-limit", limit]);
+        assert_eq!(code(&o), 0, "{limit}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn invariants_without_a_run_is_unknown_and_resurrection_runs_by_default() {
+    let dir = scratch("invariants");
+    let h = write(&dir, "h.jsonl", GOOD);
+    let o = check(&[h.to_str().unwrap(), "--checkers", "invariants", "--json"]);
+    assert_eq!(code(&o), 3, "{}", stdout(&o));
+    let v = json(&o);
+    assert_eq!(v["checkers"][0]["checker"], "invariants");
+    assert!(
+        v["checkers"][0]["notes"][0]
+            .as_str()
+            .is_some_and(|n| n.contains("checked during a run")),
+        "{v}"
+    );
+    let o = check(&[h.to_str().unwrap(), "--json"]);
+    let names = checker_names(&json(&o));
+    assert!(names.contains(&"resurrection".to_string()), "{names:?}");
+    assert!(!names.contains(&"invariants".to_string()), "{names:?}");
+}
+
+/// Random flags (valid, garbage, huge) over a random small history, given as a file or on stdin:
+/// the exit code is 0, 1, 2 or 3 (never a panic or a signal), and exit 2 comes with exactly one
+/// short stderr line.
+fn random_invocations(cases: u32) {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    let value = prop_oneof![
+        prop::sample::select(vec![
+            "jsonl",
+            "jepsen-edn",
+            "jepsen-log",
+            "edn",
+            "xml",
+            "register",
+            "cas-register",
+            "kv",
+            "multi-register",
+            "mutex",
+            "queue",
+            "0",
+            "none",
+            "10ms",
+            "1e400s",
+            "-1s",
+            "nil",
+            "null",
+            ":a",
+            "[1 2",
+            "1.5",
+            "linearizable,invariants",
+            "resurrection",
+            "bogus",
+            ",",
+            "",
+        ])
+        .prop_map(str::to_string),
+        (1usize..3).prop_map(|n| "\u{e9}".repeat(10usize.pow(n as u32 * 2))),
+    ];
+    let flag = prop::sample::select(vec![
+        "--format",
+        "--model",
+        "--init",
+        "--checkers",
+        "--time-limit",
+        "--final",
+        "--json",
+    ]);
+    let history = prop::sample::select(vec![
+        GOOD.to_string(),
+        String::new(),
+        "{\"process\":0,\"type\":\"invoke\",\"f\":\"delete\",\"key\":1,\"value\":null}\n".into(),
+        "[{:process 0 :type :invoke :f :write :value 1}]".into(),
+        "INFO jepsen.util - 1\t:invoke\t:write\t3\n".into(),
+        "\u{0}\u{ff}garbage\n".into(),
+    ]);
+    let strategy = (
+        prop::collection::vec((flag, value), 0..4),
+        history,
+        any::<bool>(),
+    );
+    let dir = scratch("random-flags");
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+    );
+    let result = runner.run(&strategy, |(flags, history, stdin)| {
+        let mut args: Vec<String> = Vec::new();
+        let path = write(&dir, "h.jsonl", &history);
+        args.push(if stdin {
+            "-".into()
+        } else {
+            path.display().to_string()
+        });
+        for (f, v) in flags {
+            args.push(f.to_string());
+            if f != "--json" {
+                args.push(v);
+            }
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = if stdin {
+            check_stdin(&refs, history.as_bytes())
+        } else {
+            check(&refs)
+        };
+        let c = code(&o);
+        prop_assert!(
+            [0, 1, 2, 3].contains(&c),
+            "exit {:?} for {:?}: {}",
+            o.status,
+            args.iter()
+                .map(|a| a.chars().take(40).collect::<String>())
+                .collect::<Vec<_>>(),
+            stderr(&o)
+        );
+        if c == 2 {
+            let err = stderr(&o);
+            prop_assert_eq!(err.trim_end().lines().count(), 1, "{}", err);
+            prop_assert!(err.len() < 1_000, "{} bytes", err.len());
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{}", e.to_string().chars().take(3_000).collect::<String>());
+    }
+}
+
+#[test]
+fn random_flags_and_inputs_exit_0_to_3_with_one_line_errors() {
+    random_invocations(40);
+}
+
+#[test]
+#[ignore]
+fn many_random_flags_and_inputs() {
+    random_invocations(2_000);
 }

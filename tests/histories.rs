@@ -3,18 +3,23 @@
 //! must exit 1 with `<checker>` among the failing checkers (read from `--json`). Sidecars:
 //! `<name>.args` (extra CLI arguments, one line) and `<name>.final.json` (passed as `--final`).
 //! It also pins the collection's coverage: every checker has an invalid example, every model a
-//! valid and an invalid one, and every history says why (a `.why` file or a leading comment).
+//! valid and an invalid one, a valid history has `time`s that go backwards (real time is the
+//! order of the history), a valid history deletes and reads a tombstone, and every history says
+//! why (a `.why` file or a leading comment).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const CHECKERS: [&str; 6] = [
+/// Every checker the suite computes (`invariants` is supplied by the harness during a run, so a
+/// recorded history cannot show it failing).
+const CHECKERS: [&str; 7] = [
     "linearizable",
     "monotonic-reads",
     "stale-read",
     "lost-writes",
     "phantom",
+    "resurrection",
     "convergence",
 ];
 const MODELS: [&str; 5] = ["register", "cas-register", "kv", "multi-register", "mutex"];
@@ -191,6 +196,36 @@ fn the_collection_covers_every_checker_and_model_and_says_why() {
         assert!(models.0.contains(m), "no valid history for model {m}");
         assert!(models.1.contains(m), "no invalid history for model {m}");
     }
+    // Real time is the order of the history: some valid history's `time` goes backwards.
+    let times_go_back = |p: &PathBuf| {
+        let text = std::fs::read_to_string(p).unwrap_or_default();
+        let times: Vec<u64> = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["time"].as_u64())
+            .collect();
+        times.windows(2).any(|w| w[1] < w[0])
+    };
+    assert!(
+        files
+            .iter()
+            .filter(|p| p.strip_prefix(root()).is_ok_and(|r| r.starts_with("valid")))
+            .any(times_go_back),
+        "no valid history whose times go backwards"
+    );
+    // Deletes: a valid history with a delete and a read of a tombstone (null with a ts).
+    assert!(
+        files.iter().any(|p| {
+            let text = std::fs::read_to_string(p).unwrap_or_default();
+            p.strip_prefix(root()).is_ok_and(|r| r.starts_with("valid"))
+                && text.contains("\"f\":\"delete\"")
+                && text.lines().any(|l| {
+                    l.contains("\"type\":\"ok\",\"f\":\"read\"")
+                        && l.contains("\"value\":null,\"ts\":")
+                })
+        }),
+        "no valid history with a delete and a tombstone read"
+    );
     for ext in ["jsonl", "edn", "log"] {
         for dir in ["valid", "invalid"] {
             assert!(

@@ -114,7 +114,7 @@ fn history(n: usize, procs: usize, seed: u64) -> (Vec<Event>, FinalState) {
             nodes.iter().map(move |n| ReplicaCell {
                 node: n.clone(),
                 key: k as i64,
-                value: v,
+                value: Some(v),
                 ts,
             })
         })
@@ -131,6 +131,7 @@ fn history(n: usize, procs: usize, seed: u64) -> (Vec<Event>, FinalState) {
             .collect(),
         cells,
         quiesce: None,
+        reached: None,
     };
     (events, fs)
 }

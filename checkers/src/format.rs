@@ -4,13 +4,13 @@
 //! - `jepsen-edn`: a Knossos/Jepsen EDN history ([`crate::edn::history`]);
 //! - `jepsen-log`: the text log of Jepsen's etcd test ([`crate::jepsen_log`]).
 //!
-//! Every parser returns a [`ParsedHistory`]: the events and, for each, the 1-based line it came
-//! from, so that problems found after parsing (an orphan completion when pairing operations) are
-//! still reported as `file:line: problem`.
+//! The parsers are leaves: each turns text into a [`ParsedHistory`] (events with their lines).
+//! This dispatcher is the one place where Jepsen `independent` tuples are split into keys
+//! ([`crate::independent`]; our own jsonl carries keys in `key` and is never rewritten).
 
-use crate::error::InputError;
-use crate::history::Event;
-use crate::ops::{self, Op};
+use crate::error::{quoted, InputError};
+use crate::parsed::ParsedHistory;
+use crate::text;
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
@@ -53,73 +53,54 @@ impl fmt::Display for Format {
     }
 }
 
+/// A format name that is not one of ours.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown format {0} (expected jsonl, jepsen-edn or jepsen-log)")]
+pub struct UnknownFormat(String);
+
 impl FromStr for Format {
-    type Err = String;
+    type Err = UnknownFormat;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "jsonl" => Ok(Format::Jsonl),
             "jepsen-edn" | "edn" => Ok(Format::JepsenEdn),
             "jepsen-log" | "log" => Ok(Format::JepsenLog),
-            other => Err(format!(
-                "unknown format {other:?} (expected jsonl, jepsen-edn or jepsen-log)"
-            )),
+            other => Err(UnknownFormat(quoted(other))),
         }
-    }
-}
-
-/// Events with the source line of each.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ParsedHistory {
-    /// The events, in history order.
-    pub events: Vec<Event>,
-    /// `lines[i]` is the 1-based line of `events[i]`.
-    pub lines: Vec<usize>,
-}
-
-impl ParsedHistory {
-    /// Pair the events into operations; a pairing problem is reported at its event's line.
-    pub fn pair(&self, file: &str) -> Result<Vec<Op>, InputError> {
-        ops::pair(&self.events).map_err(|e| {
-            let line = self.lines.get(e.position).copied().unwrap_or(0);
-            InputError::new(file, line, e.message)
-        })
     }
 }
 
 /// Parse `text` in `format`; `file` names the source in errors.
 pub fn parse(format: Format, file: &str, text: &str) -> Result<ParsedHistory, InputError> {
-    match format {
-        Format::Jsonl => {
-            let events = crate::jsonl::parse_jsonl(file, text)?;
-            // parse_jsonl reads one event per non-blank line, in order.
-            let lines = text
-                .lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-                .map(|(i, _)| i + 1)
-                .collect();
-            Ok(ParsedHistory { events, lines })
-        }
-        Format::JepsenEdn => crate::edn::parse_jepsen_edn(file, text),
-        Format::JepsenLog => crate::jepsen_log::parse_jepsen_log(file, text),
+    let mut history = match format {
+        Format::Jsonl => crate::jsonl::parse_jsonl(file, text)?,
+        Format::JepsenEdn => crate::edn::parse_jepsen_edn(file, text)?,
+        Format::JepsenLog => crate::jepsen_log::parse_jepsen_log(file, text)?,
+    };
+    if format != Format::Jsonl {
+        crate::independent::split_tuples(file, &mut history)?;
     }
+    Ok(history)
 }
 
-/// Read and parse a history file. Invalid UTF-8 is an error at its line, except in logs, where
-/// only operation lines matter and other bytes are replaced.
+/// Decode `bytes` and parse them in `format`. Invalid UTF-8 is an error at its line, except in
+/// logs, where only operation lines matter and other bytes are replaced.
+pub fn parse_bytes(
+    format: Format,
+    file: &str,
+    bytes: Vec<u8>,
+) -> Result<ParsedHistory, InputError> {
+    let text = match format {
+        Format::JepsenLog => text::decode_lossy(bytes),
+        _ => text::decode(file, bytes)?,
+    };
+    parse(format, file, &text)
+}
+
+/// Read and parse a history file (any readable path, see [`crate::text::read`]).
 pub fn read(format: Format, path: &Path) -> Result<ParsedHistory, InputError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| InputError::new(&name, 0, e.to_string()))?;
-    let text = match (format, String::from_utf8(bytes)) {
-        (_, Ok(t)) => t,
-        (Format::JepsenLog, Err(e)) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        (_, Err(e)) => {
-            let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
-            return Err(InputError::new(&name, line, "invalid UTF-8"));
-        }
-    };
-    parse(format, &name, &text)
+    parse_bytes(format, &name, text::read(&name, path)?)
 }
 
 #[cfg(test)]
@@ -135,13 +116,15 @@ mod tests {
         assert_eq!(Format::from_path(Path::new("noext")), Format::Jsonl);
         assert_eq!("jepsen-log".parse::<Format>(), Ok(Format::JepsenLog));
         assert!("xml".parse::<Format>().is_err());
+        let long = "x".repeat(100_000);
+        assert!(long.parse::<Format>().unwrap_err().to_string().len() < 200);
     }
 
     #[test]
     fn pairing_errors_point_at_the_event_line() {
         let text = "\n{\"index\":0,\"process\":1,\"type\":\"invoke\",\"f\":\"read\"}\n\n{\"index\":1,\"process\":2,\"type\":\"ok\",\"f\":\"read\"}\n";
         let h = parse(Format::Jsonl, "h.jsonl", text).unwrap();
-        assert_eq!(h.lines, vec![2, 4]);
+        assert_eq!(h.lines(), [2, 4]);
         let e = h.pair("h.jsonl").unwrap_err();
         assert_eq!(e.line, 4);
         assert!(e.to_string().starts_with("h.jsonl:4: "), "{e}");

@@ -23,11 +23,11 @@
 //! equal its invocation's key); any other completion value (an `info` with `nil`) keeps the value
 //! and takes the key of its process's pending invocation.
 
-use crate::error::InputError;
-use crate::format::ParsedHistory;
+use crate::error::{excerpt, InputError};
 use crate::history::{EventType, Process};
+use crate::parsed::ParsedHistory;
 use crate::value::Value;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// Whether `v` is an independent `[key value]` tuple for function `f` (see the module doc).
 pub fn is_tuple(f: &str, v: &Value) -> bool {
@@ -46,22 +46,22 @@ pub fn is_tuple(f: &str, v: &Value) -> bool {
 /// Rewrite an independent tuple history in place (key into `key`); returns whether it was one.
 pub fn split_tuples(file: &str, h: &mut ParsedHistory) -> Result<bool, InputError> {
     let mut invocations = h
-        .events
+        .events()
         .iter()
         .filter(|e| e.is_client() && e.kind == EventType::Invoke)
         .peekable();
     if invocations.peek().is_none()
-        || h.events.iter().any(|e| e.is_client() && e.key.is_some())
+        || h.events().iter().any(|e| e.is_client() && e.key.is_some())
         || !invocations.all(|e| is_tuple(&e.f, &e.value))
     {
         return Ok(false);
     }
-    let mut pending: HashMap<u64, Value> = HashMap::new();
-    for (i, e) in h.events.iter_mut().enumerate() {
+    let lines = h.lines().to_vec();
+    let mut pending: BTreeMap<u64, Value> = BTreeMap::new();
+    for (e, &line) in h.events_mut().iter_mut().zip(&lines) {
         let Process::Client(p) = e.process else {
             continue;
         };
-        let line = h.lines.get(i).copied().unwrap_or(0);
         let tuple = match e.value.as_list() {
             Some([k, x]) if e.kind == EventType::Invoke || is_tuple(&e.f, &e.value) => {
                 Some((k.clone(), x.clone()))
@@ -80,7 +80,11 @@ pub fn split_tuples(file: &str, h: &mut ParsedHistory) -> Result<bool, InputErro
                         return Err(InputError::new(
                             file,
                             line,
-                            format!("completion of process {p} is for key {k}, but its invocation was for key {expected}"),
+                            format!(
+                                "completion of process {p} is for key {}, but its invocation was for key {}",
+                                excerpt(&k.to_string()),
+                                excerpt(&expected.to_string())
+                            ),
                         ));
                     }
                 }
@@ -97,7 +101,11 @@ pub fn split_tuples(file: &str, h: &mut ParsedHistory) -> Result<bool, InputErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::edn::parse_jepsen_edn;
+    use crate::format::{parse, Format};
+
+    fn parse_jepsen_edn(file: &str, text: &str) -> Result<ParsedHistory, InputError> {
+        parse(Format::JepsenEdn, file, text)
+    }
 
     fn l(v: Vec<Value>) -> Value {
         Value::List(v)
@@ -127,9 +135,9 @@ mod tests {
                     {:process 0 :type :ok :f :write :value [5 1]}\n\
                     {:process 1 :type :info :f :read :value nil}\n";
         let h = parse_jepsen_edn("h", text).unwrap();
-        assert!(h.events.iter().all(|e| e.key == Some(Value::Int(5))));
-        assert_eq!(h.events[0].value, Value::Int(1));
-        assert_eq!(h.events[3].value, Value::Null);
+        assert!(h.events().iter().all(|e| e.key == Some(Value::Int(5))));
+        assert_eq!(h.events()[0].value, Value::Int(1));
+        assert_eq!(h.events()[3].value, Value::Null);
     }
 
     #[test]
@@ -137,8 +145,8 @@ mod tests {
         let text = "{:process 0 :type :invoke :f :cas :value [1 2]}\n\
                     {:process 0 :type :fail :f :cas :value [1 2]}\n";
         let h = parse_jepsen_edn("h", text).unwrap();
-        assert_eq!(h.events[0].key, None);
-        assert_eq!(h.events[0].value, l(vec![Value::Int(1), Value::Int(2)]));
+        assert_eq!(h.events()[0].key, None);
+        assert_eq!(h.events()[0].value, l(vec![Value::Int(1), Value::Int(2)]));
     }
 
     #[test]

@@ -4,10 +4,12 @@
 //! tab-separated fields (whitespace-separated when the line has no tab; the value is the rest of
 //! the line): process, type, function, value, e.g.
 //! `INFO  jepsen.util - 2⇥:invoke⇥:cas⇥[3 0]` (⇥ is a tab). Every other line (timings, stack traces, other
-//! loggers) is skipped. A line is an operation line iff its process field is an integer or
-//! `:nemesis` and its type is `:invoke`, `:ok`, `:fail` or `:info`; from then on a missing function
-//! or a value that is not EDN is an error at that line (nemesis values that are not EDN are kept as
-//! text). A missing value is `nil`.
+//! loggers) is skipped. A line is an operation line iff its process field looks like a process —
+//! an integer (of any sign) or a keyword — and its type field is a keyword. An operation line is
+//! never skipped: a process that is not a non-negative integer or `:nemesis`, a type other than
+//! `:invoke`, `:ok`, `:fail` or `:info`, a missing function or a value that is not EDN is an error
+//! at that line (so the blame never moves to a later line; nemesis values that are not EDN are kept
+//! as text). A missing value is `nil`.
 //!
 //! Rules, following Knossos's reading of these logs:
 //! - a completion whose value is `:timed-out` (the etcd client's `:fail :read :timed-out`) does not
@@ -17,27 +19,34 @@
 //! - the register starts absent and a read of `nil` means absent (`NilRead::Literal`);
 //! - the log has no times: the order of the lines is the real-time order.
 //!
-//! The parser never panics on any text.
+//! The parser never panics on any text; independent tuples are split by the dispatcher
+//! ([`crate::format::parse`]).
 
 use crate::edn::convert::to_value;
 use crate::edn::parse_one;
-use crate::error::InputError;
-use crate::format::ParsedHistory;
+use crate::error::{excerpt, quoted, InputError};
 use crate::history::{Event, EventType, Process};
+use crate::parsed::ParsedHistory;
 use crate::value::Value;
 
 /// Parse a Jepsen etcd log; `file` names the source in errors.
 pub fn parse_jepsen_log(file: &str, text: &str) -> Result<ParsedHistory, InputError> {
-    let mut out = ParsedHistory::default();
+    let mut out = ParsedHistory::new();
     for (i, line) in text.lines().enumerate() {
         let lineno = i + 1;
-        if let Some(event) = op_line(file, lineno, line, out.events.len() as u64)? {
-            out.events.push(event);
-            out.lines.push(lineno);
+        if let Some(event) = op_line(file, lineno, line, out.len() as u64)? {
+            out.push(event, lineno);
         }
     }
-    crate::independent::split_tuples(file, &mut out)?;
     Ok(out)
+}
+
+/// Whether a field looks like a process (`3`, `-1`, `:nemesis`, `:x`): then the line is an
+/// operation line and its problems are errors.
+fn looks_like_process(p: &str) -> bool {
+    let digits = p.strip_prefix(['-', '+']).unwrap_or(p);
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        || (p.len() > 1 && p.starts_with(':'))
 }
 
 /// The four fields after `jepsen.util`, or `None` when the line holds no operation.
@@ -75,11 +84,20 @@ fn op_line(file: &str, lineno: usize, line: &str, index: u64) -> Result<Option<E
     let Some([p, t, f, v]) = fields(line) else {
         return Ok(None);
     };
+    if !looks_like_process(p) || !t.starts_with(':') {
+        return Ok(None);
+    }
+    let err = |m: String| InputError::new(file, lineno, m);
     let process = match p {
         ":nemesis" => Process::Nemesis,
-        _ => match p.parse::<u64>() {
+        _ => match p.strip_prefix('+').unwrap_or(p).parse::<u64>() {
             Ok(n) => Process::Client(n),
-            Err(_) => return Ok(None),
+            Err(_) => {
+                return Err(err(format!(
+                    "the process must be a non-negative integer or :nemesis, found {}",
+                    excerpt(p)
+                )))
+            }
         },
     };
     let mut kind = match t {
@@ -87,14 +105,19 @@ fn op_line(file: &str, lineno: usize, line: &str, index: u64) -> Result<Option<E
         ":ok" => EventType::Ok,
         ":fail" => EventType::Fail,
         ":info" => EventType::Info,
-        _ => return Ok(None),
+        _ => {
+            return Err(err(format!(
+                "the type must be :invoke, :ok, :fail or :info, found {}",
+                excerpt(t)
+            )))
+        }
     };
-    let err = |m: String| InputError::new(file, lineno, m);
     let f = match f.strip_prefix(':') {
         Some(name) if !name.is_empty() => name.to_string(),
         _ => {
             return Err(err(format!(
-                "expected the operation's function (:read, :write, :cas…) after {t}, found {f:?}"
+                "expected the operation's function (:read, :write, :cas…) after {t}, found {}",
+                quoted(f)
             )))
         }
     };
@@ -105,7 +128,7 @@ fn op_line(file: &str, lineno: usize, line: &str, index: u64) -> Result<Option<E
         match (parsed, process) {
             (Ok(value), _) => value,
             (Err(_), Process::Nemesis) => Value::Str(v.to_string()),
-            (Err(e), _) => return Err(err(format!("value {v:?}: {}", e.message))),
+            (Err(e), _) => return Err(err(format!("value {}: {}", quoted(v), e.message))),
         }
     };
     let mut error = None;
@@ -145,24 +168,22 @@ INFO  jepsen.util - Timing: 12ms\n";
     #[test]
     fn reads_operation_lines_and_skips_the_rest() {
         let h = parse_jepsen_log("etcd.log", LOG).unwrap();
-        assert_eq!(h.events.len(), 7);
-        assert_eq!(h.lines, vec![2, 3, 4, 5, 6, 7, 8]);
-        assert_eq!(h.events[0].f, "cas");
-        assert_eq!(
-            h.events[0].value,
-            Value::List(vec![Value::Int(3), Value::Int(0)])
-        );
-        assert_eq!(h.events[2].kind, EventType::Fail);
-        assert_eq!(h.events[4].process, Process::Nemesis);
-        assert!(matches!(h.events[4].value, Value::Str(_)));
-        assert_eq!(h.events[6].value, Value::Int(4));
+        let ev = h.events();
+        assert_eq!(ev.len(), 7);
+        assert_eq!(h.lines(), [2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(ev[0].f, "cas");
+        assert_eq!(ev[0].value, Value::List(vec![Value::Int(3), Value::Int(0)]));
+        assert_eq!(ev[2].kind, EventType::Fail);
+        assert_eq!(ev[4].process, Process::Nemesis);
+        assert!(matches!(ev[4].value, Value::Str(_)));
+        assert_eq!(ev[6].value, Value::Int(4));
     }
 
     #[test]
     fn a_timed_out_read_becomes_info() {
         let h = parse_jepsen_log("etcd.log", LOG).unwrap();
-        assert_eq!(h.events[3].kind, EventType::Info);
-        assert_eq!(h.events[3].error.as_deref(), Some("timed-out"));
+        assert_eq!(h.events()[3].kind, EventType::Info);
+        assert_eq!(h.events()[3].error.as_deref(), Some("timed-out"));
         let ops = h.pair("etcd.log").unwrap();
         let read = ops.iter().find(|o| o.f == "read").unwrap();
         assert_eq!(read.outcome, crate::ops::Outcome::Info);
@@ -172,8 +193,8 @@ INFO  jepsen.util - Timing: 12ms\n";
     #[test]
     fn whitespace_separated_lines_are_read_too() {
         let h = parse_jepsen_log("l", "INFO jepsen.util - 3 :invoke :cas [1 2]\n").unwrap();
-        assert_eq!(h.events[0].process, Process::Client(3));
-        assert_eq!(h.events[0].value.as_list().map(<[Value]>::len), Some(2));
+        assert_eq!(h.events()[0].process, Process::Client(3));
+        assert_eq!(h.events()[0].value.as_list().map(<[Value]>::len), Some(2));
     }
 
     #[test]
@@ -184,5 +205,28 @@ INFO  jepsen.util - Timing: 12ms\n";
         assert!(e.to_string().starts_with("etcd.log:2: "), "{e}");
         let e = parse_jepsen_log("etcd.log", "INFO  jepsen.util - 1\t:ok\t\t3\n").unwrap_err();
         assert!(e.message.contains("function"), "{e}");
+    }
+
+    #[test]
+    fn an_operation_line_with_a_bad_process_or_type_is_blamed_not_skipped() {
+        let text = "INFO  jepsen.util - 1\t:invoke\t:write\t3\n\
+                    INFO  jepsen.util - -1\t:ok\t:write\t3\n\
+                    INFO  jepsen.util - 2\t:ok\t:write\t3\n";
+        let e = parse_jepsen_log("etcd.log", text).unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains("process"), "{e}");
+        let text = "INFO  jepsen.util - 1\t:invoke\t:write\t3\n\
+                    INFO  jepsen.util - 1\t:done\t:write\t3\n\
+                    INFO  jepsen.util - 1\t:ok\t:read\t3\n";
+        let e = parse_jepsen_log("etcd.log", text).unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains(":done"), "{e}");
+        // Other jepsen.util lines are still skipped.
+        let h = parse_jepsen_log(
+            "l",
+            "INFO jepsen.util - Timing: 12ms\nINFO jepsen.util - Relative time begins now\n",
+        )
+        .unwrap();
+        assert!(h.is_empty());
     }
 }

@@ -1,12 +1,15 @@
 //! JSON Lines reader and writer for histories (`history.jsonl`).
 //!
 //! The reader accepts one JSON object per line, skips blank lines, ignores unknown fields, and
-//! reports the first malformed line as `file:line: problem`. It never panics. A missing `index` is
-//! filled with the event's position; indices must strictly increase. The writer emits the exact
-//! field order of [`Event`], so equal events give byte-identical files.
+//! reports the first malformed line as `file:line: problem` (echoed input cut, see
+//! [`crate::error`]). It never panics. A missing `index` is filled with the event's position;
+//! indices must strictly increase. Each event keeps its line ([`ParsedHistory`]). The order of the
+//! lines is the history's real-time order; `time` is only an annotation (see [`crate::ops`]).
+//! The writer emits the exact field order of [`Event`], so equal events give byte-identical files.
 
-use crate::error::InputError;
+use crate::error::{json_message, InputError};
 use crate::history::{Event, EventType, Process};
+use crate::parsed::ParsedHistory;
 use crate::value::Value;
 use serde::Deserialize;
 use std::io::{self, Write};
@@ -36,8 +39,8 @@ struct RawEvent {
 }
 
 /// Parse a history from JSON Lines text; `file` names the source in error messages.
-pub fn parse_jsonl(file: &str, text: &str) -> Result<Vec<Event>, InputError> {
-    let mut events = Vec::new();
+pub fn parse_jsonl(file: &str, text: &str) -> Result<ParsedHistory, InputError> {
+    let mut out = ParsedHistory::new();
     for (i, line) in text.lines().enumerate() {
         let lineno = i + 1;
         let trimmed = line.trim();
@@ -45,9 +48,9 @@ pub fn parse_jsonl(file: &str, text: &str) -> Result<Vec<Event>, InputError> {
             continue;
         }
         let raw: RawEvent = serde_json::from_str(trimmed)
-            .map_err(|e| InputError::new(file, lineno, strip_position(&e.to_string())))?;
-        let index = raw.index.unwrap_or(events.len() as u64);
-        if let Some(prev) = events.last().map(|e: &Event| e.index) {
+            .map_err(|e| InputError::new(file, lineno, json_message(&e)))?;
+        let index = raw.index.unwrap_or(out.len() as u64);
+        if let Some(prev) = out.events().last().map(|e| e.index) {
             if index <= prev {
                 return Err(InputError::new(
                     file,
@@ -57,7 +60,7 @@ pub fn parse_jsonl(file: &str, text: &str) -> Result<Vec<Event>, InputError> {
             }
         }
         let r = raw;
-        events.push(Event {
+        let event = Event {
             index,
             time: r.time,
             process: r.process,
@@ -71,20 +74,16 @@ pub fn parse_jsonl(file: &str, text: &str) -> Result<Vec<Event>, InputError> {
                 serde_json::Value::String(s) => s,
                 other => other.to_string(),
             }),
-        });
+        };
+        out.push(event, lineno);
     }
-    Ok(events)
+    Ok(out)
 }
 
 /// Read a history file in JSON Lines format.
-pub fn read_jsonl(path: &Path) -> Result<Vec<Event>, InputError> {
+pub fn read_jsonl(path: &Path) -> Result<ParsedHistory, InputError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| InputError::new(&name, 0, e.to_string()))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
-        InputError::new(&name, line, "invalid UTF-8")
-    })?;
+    let text = crate::text::decode(&name, crate::text::read(&name, path)?)?;
     parse_jsonl(&name, &text)
 }
 
@@ -103,21 +102,6 @@ pub fn write_jsonl<W: Write>(mut w: W, events: &[Event]) -> io::Result<()> {
     w.flush()
 }
 
-/// serde_json appends " at line 1 column 7"; the line is ours to report, the column is kept.
-fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(pos) => {
-            let col = msg[pos..].split("column ").nth(1).unwrap_or("").trim();
-            if col.is_empty() {
-                msg[..pos].to_string()
-            } else {
-                format!("{} (column {col})", &msg[..pos])
-            }
-        }
-        None => msg.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,14 +115,16 @@ mod tests {
 
     #[test]
     fn design_example_round_trips_byte_for_byte() {
-        let events = parse_jsonl("h", SAMPLE).unwrap();
+        let h = parse_jsonl("h", SAMPLE).unwrap();
+        assert_eq!(h.lines(), [1, 2, 3, 4, 5]);
+        let events = h.events();
         assert_eq!(events.len(), 5);
         assert_eq!(events[4].process, Process::Nemesis);
         assert_eq!(events[1].kind, EventType::Ok);
         assert_eq!(events[1].ts, Some(1201));
         assert_eq!(events[2].value, Value::Null);
         let mut out = Vec::new();
-        write_jsonl(&mut out, &events).unwrap();
+        write_jsonl(&mut out, events).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), SAMPLE);
     }
 
@@ -164,9 +150,22 @@ mod tests {
     }
 
     #[test]
+    fn huge_echoed_fields_are_cut() {
+        let big = "t".repeat(1_000_000);
+        let line = format!(r#"{{"process":0,"type":"invoke","f":"read","time":"{big}"}}"#);
+        let e = parse_jsonl("x", &line).unwrap_err();
+        assert!(e.to_string().len() < 200, "{}", e.to_string().len());
+        assert!(e.message.contains("expected"), "{e}");
+        let line = format!(r#"{{"process":0,"type":"{big}","f":"read"}}"#);
+        let e = parse_jsonl("x", &line).unwrap_err();
+        assert!(e.to_string().len() < 300, "{}", e.to_string().len());
+    }
+
+    #[test]
     fn indices_must_increase_and_default_to_position() {
-        let ok = parse_jsonl("x", "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n{\"process\":0,\"type\":\"ok\",\"f\":\"read\"}").unwrap();
-        assert_eq!(ok[1].index, 1);
+        let ok = parse_jsonl("x", "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n\n{\"process\":0,\"type\":\"ok\",\"f\":\"read\"}").unwrap();
+        assert_eq!(ok.events()[1].index, 1);
+        assert_eq!(ok.lines(), [1, 3]);
         let text = "{\"index\":5,\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n{\"index\":5,\"process\":0,\"type\":\"ok\",\"f\":\"read\"}";
         let err = parse_jsonl("x", text).unwrap_err();
         assert_eq!(err.line, 2);

@@ -9,7 +9,7 @@
 //! let text = r#"{"index":0,"time":1,"process":0,"type":"invoke","f":"write","key":3,"value":1}
 //! {"index":1,"time":2,"process":0,"type":"ok","f":"write","key":3,"value":1,"ts":1}"#;
 //! let history = jsonl::parse_jsonl("example", text).unwrap();
-//! let ops = ops::pair(&history).unwrap();
+//! let ops = ops::pair(history.events()).unwrap();
 //! assert_eq!(ops.len(), 1);
 //! assert_eq!(ops[0].outcome, ops::Outcome::Ok);
 //! ```
@@ -24,13 +24,17 @@ pub mod independent;
 pub mod jepsen_log;
 pub mod jsonl;
 pub mod lin;
+pub mod load;
 pub mod ops;
+pub mod parsed;
 pub mod suite;
+pub mod text;
 pub mod value;
 pub mod verdict;
 
 pub use error::InputError;
 pub use history::{Event, EventType, Process};
+pub use parsed::ParsedHistory;
 pub use value::Value;
 pub use verdict::{Anomaly, Results, Validity, Verdict};
 

@@ -7,11 +7,14 @@
 //! - a process that invokes again while an invocation is still pending abandons the earlier one,
 //!   which is then treated as `info` (open forever).
 //!
-//! Each operation also gets real-time ranks `call` and `ret`: the positions of its invocation and
-//! completion in the history sorted by time, where events at equal times are ordered calls before
-//! returns (closed intervals). Operation `a` precedes `b` in real time iff `a.ret < b.call`.
-//! When any client event lacks a time, the history order alone is used.
+//! Real time is the order of the history (Jepsen's and Knossos's semantics): each operation gets
+//! real-time ranks `call` and `ret`, the positions of its invocation and completion among the
+//! events as given (file order). Operation `a` precedes `b` in real time iff `a.ret < b.call`,
+//! i.e. `a`'s completion is listed before `b`'s invocation. `time` is an annotation, read on
+//! different threads, that may go backwards: it is kept for display and latency only and never
+//! decides an order.
 
+use crate::error::quoted;
 use crate::history::{Event, EventType, Process};
 use crate::value::Value;
 use std::collections::BTreeMap;
@@ -46,9 +49,10 @@ pub struct Op {
     pub invoke_index: u64,
     /// History index of the completion (`None` when it never completed).
     pub complete_index: Option<u64>,
-    /// Real-time rank of the invocation.
+    /// Real-time rank of the invocation: its event's position in the history.
     pub call: u64,
-    /// Real-time rank of the completion; `None` for indeterminate operations (open until the end).
+    /// Real-time rank of the completion (its event's position); `None` for indeterminate
+    /// operations (open until the end).
     pub ret: Option<u64>,
     /// Simulated time of the invocation, when known.
     pub invoke_time: Option<u64>,
@@ -69,18 +73,55 @@ impl Op {
     }
 }
 
-/// A completion without a matching invocation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PairError {
-    /// Position of the offending event in the event slice.
-    pub position: usize,
-    /// What is wrong.
-    pub message: String,
+/// A completion that does not complete a pending invocation.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PairError {
+    /// No invocation of the process is pending.
+    #[error("{kind} event #{index} of process {process} has no pending invocation")]
+    Orphan {
+        /// Position of the offending event in the event slice.
+        position: usize,
+        /// Its type.
+        kind: EventType,
+        /// Its history index.
+        index: u64,
+        /// Its process.
+        process: u64,
+    },
+    /// The pending invocation is of another function.
+    #[error("{kind} event #{index} of process {process} is for {f} but the pending invocation #{invoked} is {pending}")]
+    OtherFunction {
+        /// Position of the offending event in the event slice.
+        position: usize,
+        /// Its type.
+        kind: EventType,
+        /// Its history index.
+        index: u64,
+        /// Its process.
+        process: u64,
+        /// Its function, quoted and cut.
+        f: String,
+        /// The pending invocation's history index.
+        invoked: u64,
+        /// The pending invocation's function, quoted and cut.
+        pending: String,
+    },
 }
 
-/// Pair the client events of a history into operations, in invocation order.
+impl PairError {
+    /// Position of the offending event in the event slice.
+    pub fn position(&self) -> usize {
+        match self {
+            PairError::Orphan { position, .. } | PairError::OtherFunction { position, .. } => {
+                *position
+            }
+        }
+    }
+}
+
+/// Pair the client events of a history into operations, in invocation order. Real-time ranks are
+/// the events' positions in `events` (see the module doc).
 pub fn pair(events: &[Event]) -> Result<Vec<Op>, PairError> {
-    let ranks = real_time_ranks(events);
     let mut ops: Vec<Op> = Vec::new();
     let mut pending: BTreeMap<u64, usize> = BTreeMap::new();
     for (pos, e) in events.iter().enumerate() {
@@ -100,7 +141,7 @@ pub fn pair(events: &[Event]) -> Result<Vec<Op>, PairError> {
                     outcome: Outcome::Info,
                     invoke_index: e.index,
                     complete_index: None,
-                    call: ranks[pos],
+                    call: pos as u64,
                     ret: None,
                     invoke_time: e.time,
                     complete_time: None,
@@ -110,23 +151,23 @@ pub fn pair(events: &[Event]) -> Result<Vec<Op>, PairError> {
                 });
             }
             kind => {
-                let Some(i) = pending.remove(&p) else {
-                    return Err(PairError {
+                let Some(op) = pending.remove(&p).and_then(|i| ops.get_mut(i)) else {
+                    return Err(PairError::Orphan {
                         position: pos,
-                        message: format!(
-                            "{kind} event #{} of process {p} has no pending invocation",
-                            e.index
-                        ),
+                        kind,
+                        index: e.index,
+                        process: p,
                     });
                 };
-                let op = &mut ops[i];
                 if op.f != e.f {
-                    return Err(PairError {
+                    return Err(PairError::OtherFunction {
                         position: pos,
-                        message: format!(
-                            "{kind} event #{} of process {p} is for {:?} but the pending invocation #{} is {:?}",
-                            e.index, e.f, op.invoke_index, op.f
-                        ),
+                        kind,
+                        index: e.index,
+                        process: p,
+                        f: quoted(&e.f),
+                        invoked: op.invoke_index,
+                        pending: quoted(&op.f),
                     });
                 }
                 op.complete_index = Some(e.index);
@@ -138,11 +179,11 @@ pub fn pair(events: &[Event]) -> Result<Vec<Op>, PairError> {
                     EventType::Ok => {
                         op.outcome = Outcome::Ok;
                         op.value = e.value.clone();
-                        op.ret = Some(ranks[pos]);
+                        op.ret = Some(pos as u64);
                     }
                     EventType::Fail => {
                         op.outcome = Outcome::Fail;
-                        op.ret = Some(ranks[pos]);
+                        op.ret = Some(pos as u64);
                     }
                     _ => op.outcome = Outcome::Info,
                 }
@@ -150,27 +191,6 @@ pub fn pair(events: &[Event]) -> Result<Vec<Op>, PairError> {
         }
     }
     Ok(ops)
-}
-
-/// Rank of every event in real-time order (nemesis events get a rank too but are never used).
-fn real_time_ranks(events: &[Event]) -> Vec<u64> {
-    let timed = events
-        .iter()
-        .filter(|e| e.is_client())
-        .all(|e| e.time.is_some());
-    let mut order: Vec<usize> = (0..events.len()).collect();
-    if timed {
-        // Stable sort: at equal times invocations first, then history order.
-        order.sort_by_key(|&i| {
-            let e = &events[i];
-            (e.time.unwrap_or(0), u8::from(e.kind != EventType::Invoke))
-        });
-    }
-    let mut ranks = vec![0u64; events.len()];
-    for (rank, &i) in order.iter().enumerate() {
-        ranks[i] = rank as u64;
-    }
-    ranks
 }
 
 #[cfg(test)]
@@ -211,32 +231,36 @@ mod tests {
     }
 
     #[test]
-    fn equal_times_are_closed_intervals() {
+    fn real_time_is_file_order_not_time() {
         use EventType::*;
-        // The write completes at t=20 and the read is invoked at t=20: they overlap.
+        // Listed: write invoked, read invoked, write ok, read ok — they overlap, although the
+        // write's `time` says it completed (t=11) before the read was invoked (t=50).
         let h = vec![
             ev(0, 10, 0, Invoke, "write", Value::Int(1)),
-            ev(1, 20, 0, Ok, "write", Value::Int(1)),
-            ev(2, 20, 1, Invoke, "read", Value::Null),
-            ev(3, 30, 1, Ok, "read", Value::Null),
+            ev(1, 50, 1, Invoke, "read", Value::Null),
+            ev(2, 11, 0, Ok, "write", Value::Int(1)),
+            ev(3, 60, 1, Ok, "read", Value::Null),
         ];
         let ops = pair(&h).unwrap();
         assert!(!ops[0].precedes(&ops[1]));
+        assert_eq!((ops[0].call, ops[0].ret), (0, Some(2)));
+        // A completion whose time is before its invocation's still completes after it.
         let h2 = vec![
-            ev(0, 10, 0, Invoke, "write", Value::Int(1)),
-            ev(1, 20, 0, Ok, "write", Value::Int(1)),
-            ev(2, 21, 1, Invoke, "read", Value::Null),
-            ev(3, 30, 1, Ok, "read", Value::Null),
+            ev(0, 100, 0, Invoke, "write", Value::Int(1)),
+            ev(1, 5, 0, Ok, "write", Value::Int(1)),
+            ev(2, 1, 1, Invoke, "read", Value::Null),
+            ev(3, 2, 1, Ok, "read", Value::Int(1)),
         ];
         let ops = pair(&h2).unwrap();
         assert!(ops[0].precedes(&ops[1]));
+        assert!(ops.iter().all(|o| o.ret.is_some_and(|r| r > o.call)));
     }
 
     #[test]
     fn orphan_completion_is_an_error() {
         let h = vec![ev(0, 1, 3, EventType::Ok, "read", Value::Null)];
         let err = pair(&h).unwrap_err();
-        assert_eq!(err.position, 0);
-        assert!(err.message.contains("no pending invocation"));
+        assert_eq!(err.position(), 0);
+        assert!(err.to_string().contains("no pending invocation"));
     }
 }

@@ -119,7 +119,7 @@ fn generate(seed: u64, n: usize, keys: i64, with_ts: bool) -> Generated {
                 cells.push(ReplicaCell {
                     node: node.clone(),
                     key: k as i64,
-                    value: *v,
+                    value: Some(*v),
                     ts: *ts,
                 });
             }
@@ -137,6 +137,7 @@ fn generate(seed: u64, n: usize, keys: i64, with_ts: bool) -> Generated {
             .collect(),
         cells,
         quiesce: None,
+        reached: None,
     };
     Generated {
         events,
@@ -162,7 +163,7 @@ proptest! {
         seed in any::<u64>(), n in 1usize..150, keys in 1i64..4, with_ts in any::<bool>()
     ) {
         let g = generate(seed, n, keys, with_ts);
-        let ops = pair(&g.events).map_err(|e| TestCaseError::fail(e.message))?;
+        let ops = pair(&g.events).map_err(|e| TestCaseError::fail(e.to_string()))?;
         for (name, valid) in linear_verdicts(&ops, Some(&g.final_state)) {
             prop_assert_eq!(valid, Validity::Valid, "{} on seed {}", name, seed);
         }
@@ -180,7 +181,7 @@ proptest! {
     ) {
         let g = generate(seed, n, keys, with_ts);
         let mut events = g.events;
-        let ops = pair(&events).map_err(|e| TestCaseError::fail(e.message))?;
+        let ops = pair(&events).map_err(|e| TestCaseError::fail(e.to_string()))?;
         // Candidate (read, replacement value, replacement ts) pairs for the chosen corruption.
         let acked = |o: &&Op| o.f == "write" && o.ret.is_some() && o.complete_index.is_some()
             && events[o.complete_index.unwrap_or(0) as usize].kind == EventType::Ok;
@@ -215,7 +216,7 @@ proptest! {
         let e = &mut events[at as usize];
         e.value = value;
         e.ts = ts.filter(|_| with_ts);
-        let ops = pair(&events).map_err(|e| TestCaseError::fail(e.message))?;
+        let ops = pair(&events).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let verdicts = linear_verdicts(&ops, None);
         prop_assert!(
             verdicts.iter().any(|(_, v)| *v == Validity::Invalid),

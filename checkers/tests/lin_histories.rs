@@ -174,14 +174,31 @@ fn a_value_overwritten_before_the_read_began_fails() {
 }
 
 #[test]
-fn equal_times_are_closed_intervals() {
-    // The write completes at t=20 and the read is invoked at t=20: they overlap, so the read may
-    // see the old value.
+fn real_time_is_the_order_of_the_history_not_time() {
+    // Knossos: the read is invoked before the write completes (in the history), so they overlap
+    // and the read may see the old value — although the write's time (15) is before the read's
+    // invocation time (50): times are taken on different threads and may go backwards.
+    let v = reg(&[
+        (10, 0, "invoke", "write", i(1)),
+        (50, 1, "invoke", "read", n()),
+        (15, 0, "ok", "write", i(1)),
+        (60, 1, "ok", "read", n()),
+    ]);
+    assert_eq!(v.valid, Validity::Valid, "{v:?}");
+    // Listed the other way round, equal times or not, the write precedes the read.
     let v = reg(&[
         (10, 0, "invoke", "write", i(1)),
         (20, 0, "ok", "write", i(1)),
         (20, 1, "invoke", "read", n()),
         (30, 1, "ok", "read", n()),
+    ]);
+    assert_eq!(v.valid, Validity::Invalid, "{v:?}");
+    // A completion timed before its own invocation is no problem.
+    let v = reg(&[
+        (100, 0, "invoke", "write", i(1)),
+        (5, 0, "ok", "write", i(1)),
+        (200, 1, "invoke", "read", n()),
+        (1, 1, "ok", "read", i(1)),
     ]);
     assert_eq!(v.valid, Validity::Valid, "{v:?}");
 }

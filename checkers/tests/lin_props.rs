@@ -241,7 +241,7 @@ fn a_tiny_state_budget_gives_unknown_and_a_full_search_gives_invalid() {
     );
     assert_eq!(limited.valid, Validity::Unknown, "{limited:?}");
     assert!(
-        limited.notes[0].contains("search budget of 100 states"),
+        limited.notes[0].contains("budget of 100 states (max_states)"),
         "{limited:?}"
     );
     let full = check(&ops, &LinOptions::default());
@@ -263,5 +263,68 @@ fn a_zero_time_limit_gives_unknown() {
         },
     );
     assert_eq!(v.valid, Validity::Unknown, "{v:?}");
-    assert!(v.notes[0].contains("time limit"), "{v:?}");
+    assert!(
+        v.notes[0].contains("stopped after 0 ms (--time-limit)"),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn the_cache_bound_gives_unknown_naming_its_size() {
+    let v = check(
+        &hard_history(),
+        &LinOptions {
+            max_cache: Some(50),
+            ..LinOptions::default()
+        },
+    );
+    assert_eq!(v.valid, Validity::Unknown, "{v:?}");
+    assert!(v.notes[0].contains("cache reached 50 entries (~"), "{v:?}");
+    assert!(v.notes[0].contains("MiB"), "{v:?}");
+    assert_eq!(v.stats["states_explored"], 50, "{v:?}");
+}
+
+#[test]
+fn a_state_budget_gives_the_same_verdict_with_any_number_of_threads() {
+    // Keys 0..6: some hard (unknown within the budget), one invalid, some valid.
+    let mut events = Vec::new();
+    for k in 0..6i64 {
+        let mut part = if k % 2 == 0 {
+            quorumlab_checkers::lin::synth::hard_history(10)
+        } else {
+            quorumlab_checkers::lin::synth::hard_history(2)
+        };
+        if k == 3 {
+            part.truncate(part.len() - 2); // drops the bad final read: key 3 is valid
+        }
+        for e in &mut part {
+            e.key = Some(k.into());
+            e.process = quorumlab_checkers::Process::Client(
+                e.process.client().unwrap_or(0) + 100 * k as u64,
+            );
+        }
+        events.extend(part);
+    }
+    for (i, e) in events.iter_mut().enumerate() {
+        e.index = i as u64;
+    }
+    let ops = ops::pair(&events).unwrap();
+    let run = |threads| {
+        check(
+            &ops,
+            &LinOptions {
+                max_states: Some(300),
+                threads,
+                ..LinOptions::default()
+            },
+        )
+    };
+    let one = run(1);
+    assert_eq!(one.valid, Validity::Invalid, "{one:?}");
+    assert_eq!(one.anomalies[0].key, Some(1.into()), "{one:?}");
+    for threads in [2, 3, 8] {
+        for _ in 0..3 {
+            assert_eq!(run(threads), one, "threads {threads}");
+        }
+    }
 }

@@ -31,6 +31,7 @@ fn run_with(
     let never = || false;
     let limits = Limits {
         max_states,
+        max_cache: None,
         deadline: None,
         cancelled: &never,
         look_ahead,

@@ -30,7 +30,7 @@ fn well_formed(e: &InputError, name: &str, text: &str) -> Result<(), TestCaseErr
 fn check_all_formats(text: &str) -> Result<(), TestCaseError> {
     for f in FORMATS {
         match parse(f, "h", text) {
-            Ok(h) => prop_assert_eq!(h.events.len(), h.lines.len()),
+            Ok(h) => prop_assert_eq!(h.events().len(), h.lines().len()),
             Err(e) => well_formed(&e, "h", text)?,
         }
     }
@@ -193,8 +193,8 @@ proptest! {
             maps.join("\n")
         };
         let h = parse(Format::JepsenEdn, "h.edn", &text).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(&h.events, &evs);
-        prop_assert_eq!(h.lines, (1..=evs.len()).collect::<Vec<_>>());
+        prop_assert_eq!(h.events(), &evs[..]);
+        prop_assert_eq!(h.lines().to_vec(), (1..=evs.len()).collect::<Vec<_>>());
     }
 
     #[test]
@@ -207,9 +207,9 @@ proptest! {
             ));
         }
         let h = parse(Format::JepsenLog, "h.log", &text).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(h.events.len(), evs.len());
-        prop_assert_eq!(h.lines, (2..=evs.len() + 1).collect::<Vec<_>>());
-        for (got, want) in h.events.iter().zip(&evs) {
+        prop_assert_eq!(h.events().len(), evs.len());
+        prop_assert_eq!(h.lines().to_vec(), (2..=evs.len() + 1).collect::<Vec<_>>());
+        for (got, want) in h.events().iter().zip(&evs) {
             prop_assert_eq!(got.process, want.process);
             prop_assert_eq!(&got.f, &want.f);
             prop_assert_eq!(&got.value, &want.value);

@@ -1,40 +1,56 @@
 //! `quorumlab check PATH`: judge a recorded history — ours (`history.jsonl`, or a run directory
-//! holding it and `final.json`) or a Jepsen/Knossos one (`jepsen-edn`, `jepsen-log`).
+//! holding it and `final.json`) or a Jepsen/Knossos one (`jepsen-edn`, `jepsen-log`). `PATH` may be
+//! `-` (standard input) or any readable stream (`/dev/stdin`, a pipe, `<(…)`): it is read to the end.
 //!
 //! Exit codes (DESIGN.md): 0 valid, 1 invalid, 2 bad input (one line `file:line: problem` on
-//! stderr, including operation-pairing problems located at their event's line), 3 unknown.
+//! stderr — including operation-pairing problems and functions the model does not know, located at
+//! their event's line — or one line naming a bad flag), 3 unknown (a checker lacked data, or the
+//! linearizability search hit a limit: `--time-limit`, 60 s by default, or its memory bound).
+//!
+//! Flags are validated here rather than by clap's value parsers, so that an echoed value is cut
+//! like every other echoed input ([`quorumlab_checkers::error::excerpt`]).
 
 use clap::Args;
-use quorumlab_checkers::final_state::FinalState;
-use quorumlab_checkers::format::{self, Format};
+use quorumlab_checkers::error::quoted;
+use quorumlab_checkers::format::Format;
 use quorumlab_checkers::lin::{LinOptions, ModelKind, NilRead};
 use quorumlab_checkers::suite::{self, SuiteOptions};
-use quorumlab_checkers::{edn, InputError, Value};
-use std::path::PathBuf;
+use quorumlab_checkers::{edn, load, text, InputError, Value};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// The linearizability time limit when `--time-limit` is not given.
+pub const DEFAULT_TIME_LIMIT: &str = "60s";
+
+/// The name of standard input in messages.
+const STDIN: &str = "<stdin>";
 
 /// Arguments of `quorumlab check`.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// A history file or a run directory (its `history.jsonl` and, when present, `final.json`).
+    /// A history file, a run directory (its `history.jsonl` and, when present, `final.json`), or
+    /// `-` for standard input (streams such as /dev/stdin or <(…) work too).
     pub path: PathBuf,
-    /// History format; default from the extension (.jsonl → jsonl, .edn → jepsen-edn,
-    /// .log/.txt → jepsen-log), else jsonl.
-    #[arg(long, value_parser = parse_format)]
-    pub format: Option<Format>,
+    /// History format: jsonl, jepsen-edn or jepsen-log; default from the extension (.jsonl →
+    /// jsonl, .edn → jepsen-edn, .log/.txt → jepsen-log), else (and for `-`) jsonl.
+    #[arg(long)]
+    pub format: Option<String>,
     /// The model for linearizability: register, cas-register, kv, multi-register, mutex.
-    #[arg(long, default_value = "register", value_parser = parse_model)]
-    pub model: ModelKind,
+    #[arg(long, default_value = "register")]
+    pub model: String,
     /// The initial value (EDN or JSON scalar: 0, "a", nil); default: absent.
-    #[arg(long, value_parser = parse_init)]
-    pub init: Option<Value>,
+    #[arg(long)]
+    pub init: Option<String>,
     /// Checkers to run, comma-separated (linearizable, monotonic-reads, stale-read or
-    /// read-your-writes, lost-writes, phantom, convergence); default depends on the format.
-    #[arg(long, value_parser = parse_checkers)]
-    pub checkers: Option<CheckerList>,
-    /// Give up linearizability after this long (verdict unknown): 10s, 500ms, 2m, 1h.
-    #[arg(long, value_parser = parse_duration)]
-    pub time_limit: Option<Duration>,
+    /// read-your-writes, lost-writes, phantom, resurrection, convergence, invariants); default
+    /// depends on the format.
+    #[arg(long)]
+    pub checkers: Option<String>,
+    /// Give up linearizability after this long (verdict unknown, exit 3): 10s, 500ms, 2m, 1h;
+    /// `0` or `none` for no limit.
+    #[arg(long, default_value = DEFAULT_TIME_LIMIT)]
+    pub time_limit: String,
     /// Print the results as JSON (the content of results.json) instead of text.
     #[arg(long)]
     pub json: bool,
@@ -43,20 +59,47 @@ pub struct CheckArgs {
     pub final_state: Option<PathBuf>,
 }
 
-fn parse_format(s: &str) -> Result<Format, String> {
-    s.parse()
+/// The flags, validated.
+struct Flags {
+    format: Option<Format>,
+    model: ModelKind,
+    init: Option<Value>,
+    checkers: Option<Vec<&'static str>>,
+    time_limit: Option<Duration>,
 }
 
-fn parse_model(s: &str) -> Result<ModelKind, String> {
-    s.parse()
+fn flags(args: &CheckArgs) -> Result<Flags, String> {
+    let flag = |name: &str, e: &dyn std::fmt::Display| format!("--{name}: {e}");
+    Ok(Flags {
+        format: args
+            .format
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e| flag("format", &e))?,
+        model: args.model.parse().map_err(|e| flag("model", &e))?,
+        init: args
+            .init
+            .as_deref()
+            .map(parse_init)
+            .transpose()
+            .map_err(|e| flag("init", &e))?,
+        checkers: args
+            .checkers
+            .as_deref()
+            .map(suite::resolve)
+            .transpose()
+            .map_err(|e| flag("checkers", &e))?,
+        time_limit: parse_time_limit(&args.time_limit).map_err(|e| flag("time-limit", &e))?,
+    })
 }
 
-/// A resolved `--checkers` list (a newtype: clap reads a bare `Vec` as a repeated flag).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CheckerList(pub Vec<&'static str>);
-
-fn parse_checkers(s: &str) -> Result<CheckerList, String> {
-    suite::resolve(s).map(CheckerList)
+/// `0` and `none` mean no limit; anything else is a duration ([`parse_duration`]).
+fn parse_time_limit(s: &str) -> Result<Option<Duration>, String> {
+    if s.trim() == "none" {
+        return Ok(None);
+    }
+    parse_duration(s).map(|d| (!d.is_zero()).then_some(d))
 }
 
 /// An EDN/JSON value: `0`, `-3`, `"a"`, `nil`, `null`, `:k`, `[1 2]`.
@@ -78,7 +121,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let (num, unit) = t.split_at(split);
     let n: f64 = num
         .parse()
-        .map_err(|_| format!("{s:?} is not a duration (use e.g. 10s, 500ms, 2m)"))?;
+        .map_err(|_| format!("{} is not a duration (use e.g. 10s, 500ms, 2m)", quoted(s)))?;
     let scale = match unit.trim() {
         "" | "s" | "sec" | "secs" => 1.0,
         "ms" => 1e-3,
@@ -88,96 +131,138 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "h" => 3600.0,
         other => {
             return Err(format!(
-                "unknown unit {other:?} in {s:?} (use ns, us, ms, s, m or h)"
+                "unknown unit {} in {} (use ns, us, ms, s, m or h)",
+                quoted(other),
+                quoted(s)
             ))
         }
     };
-    Duration::try_from_secs_f64(n * scale).map_err(|_| format!("{s:?} is out of range"))
+    Duration::try_from_secs_f64(n * scale).map_err(|_| format!("{} is out of range", quoted(s)))
+}
+
+/// Where the history comes from.
+enum Source {
+    /// Standard input (`-`).
+    Stdin,
+    /// A file or a stream, by path.
+    Path(PathBuf),
 }
 
 /// Where the history and the final state are.
 struct Inputs {
-    history: PathBuf,
+    history: Source,
+    /// The history's name in messages.
+    name: String,
     format: Format,
     final_state: Option<PathBuf>,
 }
 
-fn locate(args: &CheckArgs) -> Result<Inputs, InputError> {
+fn locate(args: &CheckArgs, format: Option<Format>) -> Result<Inputs, InputError> {
     let name = args.path.display().to_string();
-    let (history, beside) = if args.path.is_dir() {
-        let h = args.path.join("history.jsonl");
-        if !h.is_file() {
-            return Err(InputError::new(
-                &name,
-                0,
-                "is a directory without history.jsonl (expected a run directory or a history file)",
-            ));
-        }
-        (h, Some(args.path.join("final.json")))
-    } else if args.path.is_file() {
-        let beside = (args.path.file_name() == Some("history.jsonl".as_ref()))
-            .then(|| args.path.with_file_name("final.json"));
-        (args.path.clone(), beside)
+    let (history, name, beside) = if args.path == Path::new("-") {
+        (Source::Stdin, STDIN.to_string(), None)
     } else {
-        return Err(InputError::new(&name, 0, "no such file or directory"));
+        match std::fs::metadata(&args.path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(InputError::new(&name, 0, "no such file or directory"))
+            }
+            Err(e) => return Err(InputError::new(&name, 0, e.to_string())),
+            Ok(m) if m.is_dir() => {
+                let h = args.path.join("history.jsonl");
+                if !h.is_file() {
+                    return Err(InputError::new(
+                        &name,
+                        0,
+                        "is a directory without history.jsonl (expected a run directory or a history file)",
+                    ));
+                }
+                let name = h.display().to_string();
+                (Source::Path(h), name, Some(args.path.join("final.json")))
+            }
+            // A regular file, or a stream (FIFO, /dev/stdin, /dev/fd/N): read to the end.
+            Ok(m) => {
+                let beside = (m.is_file()
+                    && args.path.file_name() == Some("history.jsonl".as_ref()))
+                .then(|| args.path.with_file_name("final.json"));
+                (Source::Path(args.path.clone()), name, beside)
+            }
+        }
     };
     let final_state = match &args.final_state {
         Some(p) => Some(p.clone()),
         None => beside.filter(|p| p.is_file()),
     };
-    let format = args.format.unwrap_or_else(|| Format::from_path(&history));
+    let format = format.unwrap_or_else(|| match &history {
+        Source::Stdin => Format::Jsonl,
+        Source::Path(p) => Format::from_path(p),
+    });
     Ok(Inputs {
         history,
+        name,
         format,
         final_state,
     })
 }
 
-fn check(args: &CheckArgs) -> Result<i32, InputError> {
-    let inputs = locate(args)?;
-    let file = inputs.history.display().to_string();
-    let parsed = format::read(inputs.format, &inputs.history)?;
-    let ops = parsed.pair(&file)?;
-    let final_state = inputs
-        .final_state
-        .as_deref()
-        .map(FinalState::read)
-        .transpose()?;
+fn check(args: &CheckArgs, flags: Flags) -> Result<i32, InputError> {
+    let inputs = locate(args, flags.format)?;
+    let file = inputs.name.as_str();
+    let bytes = match &inputs.history {
+        Source::Stdin => text::read_stdin(file)?,
+        Source::Path(p) => text::read(file, p)?,
+    };
+    let loaded = load::history(inputs.format, file, bytes, flags.model)?;
+    let final_state = match &inputs.final_state {
+        Some(p) => {
+            let name = p.display().to_string();
+            Some(load::final_state(&name, text::read(&name, p)?)?)
+        }
+        None => None,
+    };
     let opts = SuiteOptions {
-        checkers: args.checkers.as_ref().map(|c| c.0.clone()),
-        format: inputs.format,
+        checkers: flags.checkers,
         lin: LinOptions {
-            model: args.model,
-            init: args.init.clone(),
+            model: flags.model,
+            init: flags.init,
             nil_read: match inputs.format {
                 Format::JepsenEdn => NilRead::Wildcard,
                 _ => NilRead::Literal,
             },
-            time_limit: args.time_limit,
+            time_limit: flags.time_limit,
             ..LinOptions::default()
         },
+        ..SuiteOptions::new(inputs.format)
     };
-    let run = suite::run(&ops, final_state.as_ref(), &opts);
-    if args.json {
-        let text = serde_json::to_string_pretty(&run.results)
-            .map_err(|e| InputError::new(&file, 0, e.to_string()))?;
-        println!("{text}");
+    let run = suite::run(&loaded.ops, final_state.as_ref(), &opts);
+    let text = if args.json {
+        let json = serde_json::to_string_pretty(&run.results)
+            .map_err(|e| InputError::new(file, 0, e.to_string()))?;
+        format!("{json}\n")
     } else {
-        println!(
-            "{}: {} events, {} operations ({})",
+        format!(
+            "{}: {} events, {} operations ({})\n{}",
             file,
-            parsed.events.len(),
-            ops.len(),
-            inputs.format
-        );
-        print!("{}", suite::render(&run));
-    }
+            loaded.history.len(),
+            loaded.ops.len(),
+            inputs.format,
+            suite::render(&run)
+        )
+    };
+    // A closed pipe (`| head`) is not an error of the history: the exit code still tells.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
     Ok(run.results.valid.exit_code())
 }
 
 /// Run `quorumlab check`; returns the exit code.
 pub fn run(args: CheckArgs) -> i32 {
-    match check(&args) {
+    let flags = match flags(&args) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("quorumlab check: {e}");
+            return 2;
+        }
+    };
+    match check(&args, flags) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("{e}");
@@ -202,6 +287,20 @@ mod tests {
         assert!(parse_duration("s").is_err());
         assert!(parse_duration("-1s").is_err());
         assert!(parse_duration("1e400s").is_err());
+    }
+
+    #[test]
+    fn time_limits_default_to_60s_and_zero_or_none_mean_no_limit() {
+        assert_eq!(DEFAULT_TIME_LIMIT, "60s");
+        assert_eq!(
+            parse_time_limit(DEFAULT_TIME_LIMIT),
+            Ok(Some(Duration::from_secs(60)))
+        );
+        assert_eq!(parse_time_limit("0"), Ok(None));
+        assert_eq!(parse_time_limit("none"), Ok(None));
+        assert!(parse_time_limit(&"9".repeat(100_000)).is_err());
+        let long = format!("1{}", "x".repeat(100_000));
+        assert!(parse_time_limit(&long).unwrap_err().len() < 300);
     }
 
     #[test]

@@ -236,8 +236,8 @@ pub struct Checkers(pub Vec<String>);
 
 fn parse_checkers(s: &str) -> Result<Checkers, String> {
     let names: Vec<String> = s.split(',').map(|n| n.trim().to_string()).collect();
-    crate::sim::judge::resolve_checkers(&names)?;
-    Ok(Checkers(names.into_iter().filter(|n| !n.is_empty()).collect()))
+    let resolved = crate::sim::judge::resolve_checkers(&names).map_err(|e| e.to_string())?;
+    Ok(Checkers(resolved.into_iter().map(str::to_string).collect()))
 }
 
 fn parse_kinds(s: &str) -> Result<Kinds, String> {

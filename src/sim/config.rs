@@ -319,7 +319,7 @@ impl RunConfig {
             .validate()
             .map_err(|e| InvalidConfig(e.to_string()))?;
         if let Some(names) = &self.checkers {
-            super::judge::resolve_checkers(names).map_err(InvalidConfig)?;
+            super::judge::resolve_checkers(names).map_err(|e| InvalidConfig(e.to_string()))?;
         }
         let named = self.faults.schedule.named_nodes();
         match named.iter().find(|n| !self.store.nodes.contains(n)) {

@@ -42,7 +42,8 @@ fn bitset_hash(b: &[u64]) -> u64 {
 }
 
 fn check_single(ops: &[&Op]) -> bool {
-    // makeEntries + makeLinkedEntries: calls and returns sorted by time.
+    // makeEntries + makeLinkedEntries: calls and returns sorted by real-time rank (ops::pair's
+    // positions in the history; Porcupine sorts by its own timestamps).
     let mut events: Vec<(u64, bool, usize)> = Vec::new();
     for (id, op) in ops.iter().enumerate() {
         events.push((op.call, false, id));

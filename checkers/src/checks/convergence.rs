@@ -1,21 +1,45 @@
-//! `convergence`: after heal and quiesce, all replicas of every key hold the same cell.
+//! `convergence`: after heal and quiesce, all replicas of every key hold the same cell, and that
+//! cell is the newest one that reached any replica during the run.
 //!
 //! The guarantee (Dynamo's eventual consistency, DeCandia et al. 2007; DESIGN.md): for every key in
 //! `final.json`'s placement, every replica holds an identical cell — same value and same `ts` —
-//! which is then the last-write-wins winner (maximum `(ts, value)`) among them; a replica holding
-//! nothing while another holds a cell has not converged. A key with an unavailable replica is
-//! undecided (the verdict is unknown unless another key diverged). Without `final.json` the
-//! checker cannot say anything: unknown. When quiesce itself reports it did not converge before its
-//! deadline, a note says so. One pass over the cells: O(cells · log).
+//! where a tombstone and no cell at all are equivalent (the key is absent either way; the store may
+//! purge tombstones), so two replicas that both hold "absent" agree whatever their tombstones.
+//! A replica holding nothing (or a tombstone) while another holds a value has not converged:
+//! anomaly `divergent-replicas`, naming the last-write-wins winner (maximum
+//! `(ts, is_tombstone, value)`).
+//!
+//! When `final.json` records `reached` (the newest cell any replica applied during the run), the
+//! agreed cell must also BE that cell — a `reached` tombstone is satisfied by absence — otherwise
+//! replicas converged on something older and a write that reached a replica was lost: anomaly
+//! `lost-applied-write` ("replicas of key 3 agree on 5@1201 but 9@1300 reached a replica during the
+//! run and was lost"). Without `reached` (older files) this part is skipped.
+//!
+//! A key with an unavailable replica is undecided (the verdict is unknown unless another key
+//! diverged). Without `final.json` the checker cannot say anything: unknown. When quiesce itself
+//! reports it did not converge before its deadline, a note says so. One pass over the cells:
+//! O(cells · log).
 
 use super::{key_name, Report};
-use crate::final_state::{FinalState, ReplicaCell};
+use crate::final_state::{show_cell, FinalState, ReplicaCell};
 use crate::value::Value;
 use crate::verdict::Verdict;
 use std::collections::BTreeMap;
 
 /// The checker's name.
 pub const NAME: &str = "convergence";
+
+/// What a replica holds, as a reader sees it: a value with its ts, or absent (`None`).
+fn held(c: Option<&ReplicaCell>) -> Option<(i64, u64)> {
+    c.and_then(|c| c.value.map(|v| (v, c.ts)))
+}
+
+fn show_held(h: Option<(i64, u64)>) -> String {
+    h.map_or_else(
+        || "nothing (absent)".to_string(),
+        |(v, ts)| show_cell(Some(v), ts),
+    )
+}
 
 /// Check that the replicas of every key agree; needs the final snapshot.
 pub fn check(final_state: Option<&FinalState>) -> Verdict {
@@ -44,37 +68,33 @@ pub fn check(final_state: Option<&FinalState>) -> Verdict {
             ));
             continue;
         }
-        let held: Vec<(&str, Option<&ReplicaCell>)> = p
+        let replicas: Vec<(&str, Option<&ReplicaCell>)> = p
             .replicas
             .iter()
             .map(|n| (n.as_str(), cells.get(&(n.as_str(), p.key)).copied()))
             .collect();
-        let first = held.first().and_then(|(_, c)| *c);
-        let same = |c: Option<&ReplicaCell>| match (c, first) {
-            (None, None) => true,
-            (Some(a), Some(b)) => (a.value, a.ts) == (b.value, b.ts),
-            _ => false,
-        };
-        if held.iter().all(|(_, c)| same(*c)) {
+        let first = replicas.first().and_then(|(_, c)| held(*c));
+        if replicas.iter().all(|(_, c)| held(*c) == first) {
+            if let Some(reached) = fs.reached(p.key) {
+                check_reached(&mut report, &key, first, reached.map(|r| (r.value, r.ts)));
+            }
             continue;
         }
-        let winner = held
+        let winner = replicas
             .iter()
             .filter_map(|(_, c)| *c)
-            .max_by_key(|c| (c.ts, c.value));
-        let parts: Vec<String> = held
+            .max_by_key(|c| c.version());
+        let parts: Vec<String> = replicas
             .iter()
             .map(|(n, c)| match c {
-                Some(c) => format!("{n} holds {} (ts {})", show(c.value), c.ts),
+                Some(c) if c.is_tombstone() => format!("{n} holds a tombstone (ts {})", c.ts),
+                Some(c) => format!("{n} holds {} (ts {})", c.value.unwrap_or_default(), c.ts),
                 None => format!("{n} holds nothing"),
             })
             .collect();
-        let behind = winner.map_or(String::new(), |w| {
-            format!(
-                "; the last-write-wins winner is {} (ts {})",
-                show(w.value),
-                w.ts
-            )
+        let behind = winner.map_or(String::new(), |w| match w.value {
+            Some(v) => format!("; the last-write-wins winner is {v} (ts {})", w.ts),
+            None => format!("; the last-write-wins winner is a tombstone (ts {})", w.ts),
         });
         report.anomaly(
             "divergent-replicas",
@@ -94,12 +114,52 @@ pub fn check(final_state: Option<&FinalState>) -> Verdict {
             crate::fmt_time(q.duration_ns)
         ));
     }
+    if fs.reached.is_none() {
+        report.note(
+            "final.json records no `reached` cells: what replicas applied during the run was not compared".into(),
+        );
+    }
     report.stat("keys", fs.placement.len() as u64);
     report.stat("cells", fs.cells.len() as u64);
     report.finish()
 }
 
-/// A replica's value for a person: the id, or `a tombstone`.
-fn show(value: Option<i64>) -> String {
-    value.map_or_else(|| "a tombstone".to_string(), |v| v.to_string())
+/// The agreed cell must be the newest cell that reached a replica (`None`: nothing reached any).
+fn check_reached(
+    report: &mut Report,
+    key: &Value,
+    agreed: Option<(i64, u64)>,
+    reached: Option<(Option<i64>, u64)>,
+) {
+    let expected = reached.and_then(|(v, ts)| v.map(|v| (v, ts)));
+    if agreed == expected {
+        return;
+    }
+    let sentence = match reached {
+        Some((v, ts))
+            if agreed.is_none_or(|(av, at)| (at, false, Some(av)) < (ts, v.is_none(), v)) =>
+        {
+            format!(
+                "the replicas of {} agree on {} but {} reached a replica during the run and was lost",
+                key_name(Some(key)),
+                show_held(agreed),
+                show_cell(v, ts)
+            )
+        }
+        Some((v, ts)) => format!(
+            "the replicas of {} agree on {}, which is not the newest cell final.json records as \
+             applied during the run ({})",
+            key_name(Some(key)),
+            show_held(agreed),
+            show_cell(v, ts)
+        ),
+        None => format!(
+            "the replicas of {} agree on {}, but final.json records that nothing of {} reached \
+             any replica during the run",
+            key_name(Some(key)),
+            show_held(agreed),
+            key_name(Some(key))
+        ),
+    };
+    report.anomaly("lost-applied-write", Some(key), Vec::new(), sentence);
 }

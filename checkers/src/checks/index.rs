@@ -1,11 +1,14 @@
 //! A per-key view of a register history, shared by the linear checkers.
 //!
 //! Built in one pass over the operations (hash lookups only; the output order is fixed by sorting
-//! keys), it holds for every key its ok reads, its writes, and which write produced each value.
-//! Writes are `write` operations and `cas` operations (whose value `[old new]` writes `new`) that
-//! did not `fail`. Values are expected to be unique per key — the harness guarantees it — so a
-//! read names the write it saw; a value written more than once is marked ambiguous and the
-//! checkers skip comparisons that would need its write (never a false alarm).
+//! keys), it holds for every key its ok reads, its writes, its deletes, and which write produced
+//! each value. Writes are `write` operations, `cas` operations (whose value `[old new]` writes
+//! `new`) and `delete` operations (a write of `null`, "absent": the store's tombstone) that did not
+//! `fail`. Values are expected to be unique per key — the harness guarantees it — so a read of a
+//! value names the write it saw; a value written more than once is marked ambiguous and the
+//! checkers skip comparisons that would need its write (never a false alarm). A read of `null`
+//! names no write: it is explained by the initial state or by any delete that could be visible
+//! ([`Explainers`]).
 
 use crate::ops::{Op, Outcome};
 use crate::value::Value;
@@ -73,14 +76,21 @@ pub(crate) struct KeyOps<'a> {
     pub key: Option<&'a Value>,
     /// Ok reads, in invocation order.
     pub reads: Vec<u32>,
-    /// Writes that did not fail (ok, info or pending), in invocation order.
+    /// Writes and deletes that did not fail (ok, info or pending), in invocation order.
     pub writes: Vec<u32>,
-    /// Value → the write that wrote it.
+    /// The deletes among them (writes of `null`), in invocation order.
+    pub deletes: Vec<u32>,
+    /// Non-null value → the write that wrote it.
     pub written: FastMap<&'a Value, Writer>,
 }
 
 impl<'a> KeyOps<'a> {
-    /// The acknowledged (ok) writes, in invocation order.
+    /// The deletes that could explain a read of `null` that completed at rank `ret`.
+    pub fn explainers(&self, ops: &[Op]) -> Explainers {
+        Explainers::new(ops, &self.deletes)
+    }
+
+    /// The acknowledged (ok) writes and deletes, in invocation order.
     pub fn acked_writes(&self, ops: &[Op]) -> Vec<u32> {
         self.writes
             .iter()
@@ -111,13 +121,81 @@ impl<'a> KeyOps<'a> {
     }
 }
 
-/// The value an operation writes, if it is a write or a cas.
+static ABSENT: Value = Value::Null;
+
+/// The value an operation writes, if it is a write, a cas or a delete (`null`).
 pub(crate) fn written_value(op: &Op) -> Option<&Value> {
     match op.f.as_str() {
         "write" => Some(&op.invoke_value),
         "cas" => op.invoke_value.as_list().and_then(|l| l.get(1)),
+        "delete" => Some(&ABSENT),
         _ => None,
     }
+}
+
+/// Whether `op` is a delete (a write of `null`).
+pub(crate) fn is_delete(op: &Op) -> bool {
+    written_value(op).is_some_and(Value::is_null)
+}
+
+/// The deletes of one key that could explain a read of `null`, for real-time questions: "every
+/// possible explanation of this null — the initial state and every delete invoked before the read
+/// completed — completed before rank r?". Deletes sorted by invocation rank with the running
+/// maximum of their completion ranks (an open delete never completes): O(log n) per question.
+pub(crate) struct Explainers {
+    calls: Vec<u64>,
+    latest_ret: Vec<u64>,
+}
+
+impl Explainers {
+    fn new(ops: &[Op], deletes: &[u32]) -> Explainers {
+        let mut by_call: Vec<(u64, u64)> = deletes
+            .iter()
+            .map(|&d| {
+                let op = &ops[d as usize];
+                (op.call, op.ret.unwrap_or(u64::MAX))
+            })
+            .collect();
+        by_call.sort_unstable();
+        let mut latest = 0;
+        let latest_ret = by_call
+            .iter()
+            .map(|&(_, ret)| {
+                latest = latest.max(ret);
+                latest
+            })
+            .collect();
+        Explainers {
+            calls: by_call.into_iter().map(|(c, _)| c).collect(),
+            latest_ret,
+        }
+    }
+
+    /// The latest completion rank among deletes invoked before rank `before` (`u64::MAX` when
+    /// one of them never completed); `None` when there is none: only the initial state explains
+    /// a null read that completed at `before`.
+    pub fn latest_ret(&self, before: u64) -> Option<u64> {
+        let n = self.calls.partition_point(|&c| c < before);
+        n.checked_sub(1)
+            .and_then(|i| self.latest_ret.get(i).copied())
+    }
+
+    /// Whether every explanation of a null read that completed at `read_ret` completed before
+    /// rank `rank` (so the null shows a state older than anything invoked at `rank`).
+    pub fn all_before(&self, read_ret: u64, rank: u64) -> bool {
+        self.latest_ret(read_ret).is_none_or(|r| r < rank)
+    }
+
+    /// Whether no delete at all could explain a null read that completed at `read_ret`.
+    pub fn none(&self, read_ret: u64) -> bool {
+        self.latest_ret(read_ret).is_none()
+    }
+}
+
+/// An ok read's place in the store's last-write-wins order, when it carries the cell's `ts`:
+/// `(ts, is_tombstone, value)` — a `null` with a `ts` is a tombstone, which wins a tie.
+pub(crate) fn version(op: &Op) -> Option<(u64, bool, &Value)> {
+    op.ts.map(|ts| (ts, op.value.is_null(), &op.value))
 }
 
 /// Whether `op` is an ok read.
@@ -158,11 +236,15 @@ pub(crate) fn by_key(ops: &[Op]) -> Vec<KeyOps<'_>> {
         }
         if let Some(v) = write {
             entry.writes.push(i);
-            entry
-                .written
-                .entry(v)
-                .and_modify(|w| *w = Writer::Ambiguous)
-                .or_insert(Writer::One(i));
+            if v.is_null() {
+                entry.deletes.push(i);
+            } else {
+                entry
+                    .written
+                    .entry(v)
+                    .and_modify(|w| *w = Writer::Ambiguous)
+                    .or_insert(Writer::One(i));
+            }
         }
     }
     keys.sort_by(|a, b| a.key.cmp(&b.key));
@@ -211,5 +293,32 @@ mod tests {
         assert_eq!(keys[0].writes, vec![0, 2]);
         assert_eq!(keys[0].writer(&Value::Int(1)), None, "written twice");
         assert!(keys[0].was_written(&Value::Int(1)));
+    }
+
+    #[test]
+    fn deletes_are_writes_of_null_that_explain_null_reads() {
+        use EventType::*;
+        let h = vec![
+            ev(0, 0, Invoke, "delete", 1, Value::Null),
+            ev(1, 0, Ok, "delete", 1, Value::Null),
+            ev(2, 1, Invoke, "delete", 1, Value::Null),
+            ev(3, 2, Invoke, "read", 1, Value::Null),
+            ev(4, 2, Ok, "read", 1, Value::Null),
+        ];
+        let ops = pair(&h).unwrap();
+        let keys = by_key(&ops);
+        assert_eq!(keys[0].deletes, vec![0, 1]);
+        assert_eq!(keys[0].writes, vec![0, 1]);
+        assert!(keys[0].written.is_empty(), "null names no write");
+        let ex = keys[0].explainers(&ops);
+        assert_eq!(ex.latest_ret(0), None);
+        assert_eq!(ex.latest_ret(1), Some(1));
+        assert_eq!(
+            ex.latest_ret(3),
+            Some(u64::MAX),
+            "the second delete is open"
+        );
+        assert!(ex.none(0) && !ex.none(4));
+        assert!(ex.all_before(2, 2) && !ex.all_before(4, 5));
     }
 }

@@ -11,13 +11,16 @@
 //!   (read-your-writes when both are of one process);
 //! - [`lost_writes`] — every acknowledged write is in the final state or superseded;
 //! - [`phantom`] — every value read or held was written by someone;
+//! - [`resurrection`] — a value deleted by an acknowledged delete is never read (or held) again;
 //! - [`convergence`] — after quiesce, all replicas of a key hold the same cell (Dynamo's eventual
 //!   consistency, DeCandia et al. 2007).
 //!
-//! They apply to register histories (`read`/`write`, and `cas` as a write of its new value); other
-//! functions are ignored. "Newer" between two values of a key means, unless a checker says
-//! otherwise, real-time order of their writes: `a` is older than `b` iff `a`'s write completed
-//! before `b`'s write was invoked (Jepsen's and Knossos's real-time order, closed intervals).
+//! They apply to register histories (`read`/`write`, `cas` as a write of its new value, `delete`
+//! as a write of `null` — the store's tombstone); other functions are ignored. "Newer" between two
+//! values of a key means, unless a checker says otherwise, real-time order of their writes: `a` is
+//! older than `b` iff `a`'s write completed before `b`'s write was invoked (Jepsen's and Knossos's
+//! real-time order: the order of the history's events, see [`crate::ops`]). A read of `null` is
+//! explained by the initial state or by any delete invoked before it completed.
 //! Checkers return a [`Verdict`]; they never print or panic.
 
 pub mod convergence;
@@ -25,8 +28,10 @@ pub(crate) mod index;
 pub mod lost_writes;
 pub mod monotonic_reads;
 pub mod phantom;
+pub mod resurrection;
 pub mod stale_read;
 
+use crate::error::excerpt;
 use crate::ops::Op;
 use crate::value::Value;
 use crate::verdict::{Anomaly, Validity, Verdict};
@@ -129,9 +134,12 @@ pub(crate) fn note_ambiguous(report: &mut Report, keys: &[index::KeyOps<'_>]) {
     }
 }
 
-/// `key 3`, or `the register` for an unkeyed history.
+/// `key 3`, or `the register` for an unkeyed history (a long key is cut).
 pub(crate) fn key_name(key: Option<&Value>) -> String {
-    key.map_or_else(|| "the register".to_string(), |k| format!("key {k}"))
+    key.map_or_else(
+        || "the register".to_string(),
+        |k| format!("key {}", excerpt(&k.to_string())),
+    )
 }
 
 /// When an operation began: `1.310 s`, or `event #12` when the history has no times.
@@ -154,11 +162,21 @@ pub(crate) fn events_of(op: &Op) -> impl Iterator<Item = u64> {
     std::iter::once(op.invoke_index).chain(op.complete_index)
 }
 
-/// A value as a person reads it: `null` is `nothing (absent)`.
+/// A value as a person reads it: `null` is `null (absent)`; a long value is cut.
 pub(crate) fn shown(v: &Value) -> String {
     if v.is_null() {
         "null (absent)".to_string()
     } else {
-        v.to_string()
+        excerpt(&v.to_string()).into_owned()
+    }
+}
+
+/// A read's result with its cell timestamp: `7 (ts 1201)`, `null (tombstone, ts 1300)`,
+/// `null (absent)`.
+pub(crate) fn with_ts(op: &Op) -> String {
+    match (op.ts, op.value.is_null()) {
+        (Some(ts), true) => format!("null (tombstone, ts {ts})"),
+        (Some(ts), false) => format!("{} (ts {ts})", shown(&op.value)),
+        (None, _) => shown(&op.value),
     }
 }

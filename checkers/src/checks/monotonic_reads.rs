@@ -2,22 +2,31 @@
 //!
 //! The guarantee (Terry et al. 1994, "Session guarantees for weakly consistent replicated data";
 //! DESIGN.md): for ok reads `r1`, `r2` of one key, if `r1` completed before `r2` began in real time
-//! (closed intervals: `r1.ret < r2.call`), or `r1` precedes `r2` in the same process, then `r2`
-//! returns a cell at least as new as `r1`'s. "As new" is decided as follows:
+//! (`r1.ret < r2.call`: `r1`'s completion is listed before `r2`'s invocation, see [`crate::ops`]),
+//! or `r1` precedes `r2` in the same process, then `r2` returns a cell at least as new as `r1`'s.
+//! "As new" is decided as follows:
 //! - when both reads carry the store's cell timestamp `ts`, by the store's version order, the
-//!   last-write-wins order on `(ts, value)` (equal `ts` and value = the same cell);
+//!   last-write-wins order on `(ts, is_tombstone, value)`: a read of `null` WITH a `ts` returned a
+//!   tombstone (the key was deleted at `ts`), which wins a tie with a value of the same `ts`, as
+//!   in the store (equal `ts` and value = the same cell);
 //! - otherwise by the real-time order of the writes that produced the values (values are unique
 //!   per key): `r2`'s value is older iff its write completed before `r1`'s write was invoked;
-//! - a read of `null` (absent) is older than any value; reading `null` after a value is a violation.
+//! - a read of `null` without a `ts` (a key never written, or a purged tombstone) is explained by
+//!   the initial state or by any delete invoked before it completed. With no such delete it is the
+//!   initial state, older than everything: reading it after a value is a violation. Otherwise it
+//!   is older than `r1`'s value iff every such delete completed before `r1`'s write was invoked
+//!   (a purged tombstone of a newer delete is not a step back). A tombstone and a `null` without
+//!   `ts` are the same to a reader: one after the other is never a violation.
 //!
 //! Algorithm: per key, reads sorted by invocation rank are swept while completed reads are absorbed
-//! in completion-rank order into a frontier (the newest `(ts, value)` seen, the latest invocation
-//! rank of a seen value's write, whether any value was seen); each read is compared with the
-//! frontier in O(1). Then the same is done per process in process order. O(n log n) overall.
-//! Reads whose value has no unique write (ambiguous or phantom) are not compared by write order.
+//! in completion-rank order into a frontier (the newest version seen, the latest invocation rank
+//! of a seen value's write, whether any value was seen); each read is compared with the frontier
+//! in O(log n) (the deletes that explain a null, [`super::index::Explainers`]). Then the same is
+//! done per process in process order. O(n log n) overall. Reads whose value has no unique write
+//! (ambiguous or phantom) are not compared by write order.
 
-use super::index::{by_key, sorted_by, KeyOps};
-use super::{began, ended, events_of, key_name, shown, Report};
+use super::index::{by_key, sorted_by, version, Explainers, KeyOps};
+use super::{began, ended, events_of, key_name, shown, with_ts, Report};
 use crate::ops::Op;
 use crate::value::Value;
 use crate::verdict::Verdict;
@@ -32,8 +41,9 @@ pub fn check(ops: &[Op]) -> Verdict {
     let mut reads = 0;
     for k in &keys {
         reads += k.reads.len();
-        let flagged = real_time(ops, k, &mut report);
-        per_process(ops, k, &flagged, &mut report);
+        let ex = k.explainers(ops);
+        let flagged = real_time(ops, k, &ex, &mut report);
+        per_process(ops, k, &ex, &flagged, &mut report);
     }
     report.stat("reads", reads as u64);
     report.stat("keys", keys.len() as u64);
@@ -43,19 +53,24 @@ pub fn check(ops: &[Op]) -> Verdict {
 
 /// Why `r2` is older than the frontier.
 enum Reason {
-    /// `r2` read null after a value.
+    /// `r2` read null, which only the initial state explains, after a value.
     Null,
-    /// `r2`'s `(ts, value)` is below `r1`'s.
+    /// `r2`'s `(ts, is_tombstone, value)` is below `r1`'s.
     Ts,
     /// `r2`'s write completed before `r1`'s write began.
     WriteOrder { w1: u32, w2: u32 },
+    /// `r2` read null, and every delete that explains it completed before `r1`'s write began.
+    Deleted { w1: u32 },
 }
+
+/// A version in last-write-wins order: `(ts, is_tombstone, value)`.
+type Version<'a> = (u64, bool, &'a Value);
 
 /// What the reads absorbed so far have shown.
 #[derive(Default)]
 struct Frontier<'a> {
-    /// Newest `(ts, value)` among reads that carry a ts, and the read.
-    cell: Option<(u64, &'a Value, u32)>,
+    /// Newest version among reads that carry a ts, and the read.
+    cell: Option<(Version<'a>, u32)>,
     /// Latest invocation rank of a read value's write (all reads), and the read.
     write_call: Option<(u64, u32)>,
     /// The same among reads without a ts.
@@ -73,15 +88,15 @@ fn raise(slot: &mut Option<(u64, u32)>, call: u64, r: u32) {
 impl<'a> Frontier<'a> {
     fn absorb(&mut self, ops: &'a [Op], k: &KeyOps<'a>, r: u32) {
         let op = &ops[r as usize];
+        if let Some(v) = version(op) {
+            if self.cell.is_none_or(|(c, _)| v > c) {
+                self.cell = Some((v, r));
+            }
+        }
         if op.value.is_null() {
             return;
         }
         self.some_value.get_or_insert(r);
-        if let Some(ts) = op.ts {
-            if self.cell.is_none_or(|(t, v, _)| (ts, &op.value) > (t, v)) {
-                self.cell = Some((ts, &op.value, r));
-            }
-        }
         if let Some(w) = k.writer(&op.value) {
             let call = ops[w as usize].call;
             raise(&mut self.write_call, call, r);
@@ -92,13 +107,16 @@ impl<'a> Frontier<'a> {
     }
 
     /// A read absorbed earlier that `r2` contradicts, and why.
-    fn violation(&self, ops: &[Op], k: &KeyOps<'_>, r2: u32) -> Option<(u32, Reason)> {
+    fn violation(
+        &self,
+        ops: &[Op],
+        k: &KeyOps<'_>,
+        ex: &Explainers,
+        r2: u32,
+    ) -> Option<(u32, Reason)> {
         let op = &ops[r2 as usize];
-        if op.value.is_null() {
-            return self.some_value.map(|r1| (r1, Reason::Null));
-        }
-        if let (Some(ts), Some((t, v, r1))) = (op.ts, self.cell) {
-            if (t, v) > (ts, &op.value) {
+        if let (Some(v2), Some((v1, r1))) = (version(op), self.cell) {
+            if v1 > v2 {
                 return Some((r1, Reason::Ts));
             }
         }
@@ -107,6 +125,21 @@ impl<'a> Frontier<'a> {
         } else {
             self.write_call
         };
+        if op.value.is_null() {
+            let ret = op.ret.unwrap_or(u64::MAX);
+            if ex.none(ret) {
+                // Only the initial state explains it (a tombstone no delete explains is phantom's).
+                return match op.ts {
+                    None => self.some_value.map(|r1| (r1, Reason::Null)),
+                    Some(_) => None,
+                };
+            }
+            let (call1, r1) = frontier?;
+            let w1 = k.writer(&ops[r1 as usize].value)?;
+            return ex
+                .all_before(ret, call1)
+                .then_some((r1, Reason::Deleted { w1 }));
+        }
         let (call1, r1) = frontier?;
         let w2 = k.writer(&op.value)?;
         let ret2 = ops[w2 as usize].ret?;
@@ -119,7 +152,7 @@ impl<'a> Frontier<'a> {
 }
 
 /// Real-time sweep over one key; returns the reads it flagged (sorted).
-fn real_time(ops: &[Op], k: &KeyOps<'_>, report: &mut Report) -> Vec<u32> {
+fn real_time(ops: &[Op], k: &KeyOps<'_>, ex: &Explainers, report: &mut Report) -> Vec<u32> {
     let by_call = sorted_by(&k.reads, |r| ops[r as usize].call);
     let by_ret = sorted_by(&k.reads, |r| ops[r as usize].ret);
     let mut frontier = Frontier::default();
@@ -134,7 +167,7 @@ fn real_time(ops: &[Op], k: &KeyOps<'_>, report: &mut Report) -> Vec<u32> {
             frontier.absorb(ops, k, r1);
             next += 1;
         }
-        if let Some((r1, reason)) = frontier.violation(ops, k, r2) {
+        if let Some((r1, reason)) = frontier.violation(ops, k, ex, r2) {
             flagged.push(r2);
             explain(ops, k, r1, r2, reason, false, report);
         }
@@ -144,7 +177,7 @@ fn real_time(ops: &[Op], k: &KeyOps<'_>, report: &mut Report) -> Vec<u32> {
 }
 
 /// Per-process sweep over one key, reporting only reads the real-time sweep did not flag.
-fn per_process(ops: &[Op], k: &KeyOps<'_>, flagged: &[u32], report: &mut Report) {
+fn per_process(ops: &[Op], k: &KeyOps<'_>, ex: &Explainers, flagged: &[u32], report: &mut Report) {
     let order = sorted_by(&k.reads, |r| {
         (ops[r as usize].process, ops[r as usize].call)
     });
@@ -157,18 +190,11 @@ fn per_process(ops: &[Op], k: &KeyOps<'_>, flagged: &[u32], report: &mut Report)
             process = Some(p);
         }
         if flagged.binary_search(&r2).is_err() {
-            if let Some((r1, reason)) = frontier.violation(ops, k, r2) {
+            if let Some((r1, reason)) = frontier.violation(ops, k, ex, r2) {
                 explain(ops, k, r1, r2, reason, true, report);
             }
         }
         frontier.absorb(ops, k, r2);
-    }
-}
-
-fn with_ts(op: &Op) -> String {
-    match op.ts {
-        Some(ts) if !op.value.is_null() => format!("{} (ts {ts})", shown(&op.value)),
-        _ => shown(&op.value),
     }
 }
 
@@ -207,12 +233,23 @@ fn explain(
             evidence.extend(events_of(ow1).chain(events_of(ow2)));
             format!(
                 "; {} is newer: its write #{} began at {}, after write #{} of {} was acknowledged at {}",
-                o1.value,
+                shown(&o1.value),
                 ow1.invoke_index,
                 began(ow1),
                 ow2.invoke_index,
-                o2.value,
+                shown(&o2.value),
                 ended(ow2)
+            )
+        }
+        Reason::Deleted { w1 } => {
+            let ow1 = &ops[w1 as usize];
+            evidence.extend(events_of(ow1));
+            format!(
+                "; {} is newer: its write #{} began at {}, after every delete of {} that could explain the null had completed",
+                shown(&o1.value),
+                ow1.invoke_index,
+                began(ow1),
+                key_name(k.key)
             )
         }
     };

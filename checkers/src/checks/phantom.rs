@@ -5,12 +5,14 @@
 //! a non-null value returned by an ok read of key `k`, or held for `k` by any replica in
 //! `final.json`, must be the value of some write (or cas) invocation of `k` that did not `fail` —
 //! `ok`, `info` and never-completed writes all count, since they may have taken effect — or the
-//! initial value. A read of `null` is not a phantom (absent is the initial state). A value written
-//! only by a failed write is a phantom: `fail` means the write certainly did not happen.
+//! initial value. A read of `null` is never a phantom (absent is the initial state, and deletes
+//! write `null`); tombstones are not values, so a replica holding a tombstone holds no phantom. A
+//! value written only by a failed write is a phantom: `fail` means the write certainly did not
+//! happen.
 //! One hash lookup per read and per cell: O(n).
 
 use super::index::by_key;
-use super::{events_of, key_name, Report};
+use super::{events_of, key_name, shown, Report};
 use crate::final_state::FinalState;
 use crate::ops::Op;
 use crate::value::Value;
@@ -40,7 +42,7 @@ pub fn check(ops: &[Op], final_state: Option<&FinalState>, init: Option<&Value>)
                     "read #{} of {} returned {}, a value no write of {} ever tried to write",
                     op.invoke_index,
                     key_name(k.key),
-                    op.value,
+                    shown(&op.value),
                     key_name(k.key)
                 ),
             );
@@ -50,8 +52,10 @@ pub fn check(ops: &[Op], final_state: Option<&FinalState>, init: Option<&Value>)
     if let Some(fs) = final_state {
         for c in &fs.cells {
             cells += 1;
-            let Some(value) = c.value else { continue };
-            let (key, value) = (Value::Int(c.key), Value::Int(value));
+            let Some(v) = c.value else {
+                continue; // a tombstone
+            };
+            let (key, value) = (Value::Int(c.key), Value::Int(v));
             let written = keys
                 .binary_search_by(|k| k.key.cmp(&Some(&key)))
                 .is_ok_and(|i| keys[i].was_written(&value));

@@ -6,6 +6,24 @@
 //! integers (`007`) are rejected, as EDN says only 0 may begin with 0.
 
 use super::FormKind;
+use crate::error::quoted;
+
+/// Why a token is not an atom.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum AtomError {
+    /// Nothing to read.
+    #[error("empty token")]
+    Empty,
+    /// Not a valid symbol (the token, quoted and cut).
+    #[error("invalid symbol {0}")]
+    Symbol(String),
+    /// Not a valid number (the token, quoted and cut).
+    #[error("invalid number {0}")]
+    Number(String),
+    /// An integer with a leading zero (the token, quoted and cut).
+    #[error("invalid number {0} (only 0 may begin with 0; octal is not EDN)")]
+    Octal(String),
+}
 
 fn is_symbol_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b".*+!-_?$%&=<>/:#'".contains(&b) || b >= 0x80
@@ -17,10 +35,10 @@ pub(crate) fn valid_symbol(s: &str) -> bool {
 }
 
 /// A number, `nil`, `true`, `false` or a symbol.
-pub(crate) fn atom(tok: &str) -> Result<FormKind, String> {
+pub(crate) fn atom(tok: &str) -> Result<FormKind, AtomError> {
     let b = tok.as_bytes();
     let Some(&first) = b.first() else {
-        return Err("empty token".into());
+        return Err(AtomError::Empty);
     };
     let numeric = first.is_ascii_digit()
         || (matches!(first, b'+' | b'-') && b.get(1).is_some_and(u8::is_ascii_digit));
@@ -32,12 +50,12 @@ pub(crate) fn atom(tok: &str) -> Result<FormKind, String> {
         "true" => Ok(FormKind::Bool(true)),
         "false" => Ok(FormKind::Bool(false)),
         _ if valid_symbol(tok) => Ok(FormKind::Symbol(tok.to_string())),
-        _ => Err(format!("invalid symbol {tok:?}")),
+        _ => Err(AtomError::Symbol(quoted(tok))),
     }
 }
 
-fn number(tok: &str) -> Result<FormKind, String> {
-    let bad = || format!("invalid number {tok:?}");
+fn number(tok: &str) -> Result<FormKind, AtomError> {
+    let bad = || AtomError::Number(quoted(tok));
     let unsigned = tok.trim_start_matches(['+', '-']);
     let negative = tok.starts_with('-');
     let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
@@ -51,9 +69,7 @@ fn number(tok: &str) -> Result<FormKind, String> {
     let int_part = unsigned.strip_suffix('N').unwrap_or(unsigned);
     if digits_only(int_part) {
         if int_part.len() > 1 && int_part.starts_with('0') {
-            return Err(format!(
-                "invalid number {tok:?} (only 0 may begin with 0; octal is not EDN)"
-            ));
+            return Err(AtomError::Octal(quoted(tok)));
         }
         let signed = if negative {
             format!("-{int_part}")

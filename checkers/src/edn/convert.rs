@@ -7,7 +7,7 @@
 //! numbers and ratios have no [`Value`] and are rejected with the line and a reason.
 
 use super::{Form, FormKind};
-use crate::error::InputError;
+use crate::error::{excerpt, InputError};
 use crate::value::Value;
 use std::collections::BTreeMap;
 
@@ -19,15 +19,22 @@ pub fn to_value(file: &str, form: &Form) -> Result<Value, InputError> {
         FormKind::Bool(b) => Value::Bool(*b),
         FormKind::Int(i) => Value::Int(*i),
         FormKind::BigInt(s) => {
-            return Err(err(format!("integer {s} does not fit in 64 signed bits")))
+            return Err(err(format!(
+                "integer {} does not fit in 64 signed bits",
+                excerpt(s)
+            )))
         }
         FormKind::Float(s) => {
             return Err(err(format!(
-                "floating-point value {s} is not supported (integers only)"
+                "floating-point value {} is not supported (integers only)",
+                excerpt(s)
             )))
         }
         FormKind::Ratio(s) => {
-            return Err(err(format!("ratio {s} is not supported (integers only)")))
+            return Err(err(format!(
+                "ratio {} is not supported (integers only)",
+                excerpt(s)
+            )))
         }
         FormKind::Char(c) => Value::Str(c.to_string()),
         FormKind::Str(s) | FormKind::Keyword(s) | FormKind::Symbol(s) => Value::Str(s.clone()),

@@ -7,13 +7,15 @@
 //! `:key`; other keys are ignored. Records printed as `#jepsen.history.Op{…}` are read as maps.
 //! A missing `:index` is the operation's position; indices must increase. Values of client
 //! operations must convert to [`crate::Value`] (no floats); a nemesis value that does not is kept
-//! as `null`. Independent-key tuples (`[key value]`) are split by [`crate::independent`].
+//! as `null`. The order of the operations is the history's real-time order; `:time` is kept for
+//! display only (see [`crate::ops`]). Independent-key tuples (`[key value]`) are split later, by the
+//! dispatcher ([`crate::format::parse`]).
 
 use super::convert::{render, to_value};
 use super::{Form, FormKind};
-use crate::error::InputError;
-use crate::format::ParsedHistory;
+use crate::error::{excerpt, InputError};
 use crate::history::{Event, EventType, Process};
+use crate::parsed::ParsedHistory;
 use crate::value::Value;
 
 /// Parse a Jepsen/Knossos EDN history; `file` names the source in errors.
@@ -23,10 +25,10 @@ pub fn parse_jepsen_edn(file: &str, text: &str) -> Result<ParsedHistory, InputEr
         [one] if one.seq().is_some() => one.seq().map(<[Form]>::to_vec).unwrap_or_default(),
         _ => forms,
     };
-    let mut out = ParsedHistory::default();
+    let mut out = ParsedHistory::new();
     for form in &items {
-        let event = op_event(file, form, out.events.len() as u64)?;
-        if let Some(prev) = out.events.last() {
+        let event = op_event(file, form, out.len() as u64)?;
+        if let Some(prev) = out.events().last() {
             if event.index <= prev.index {
                 return Err(InputError::new(
                     file,
@@ -38,10 +40,8 @@ pub fn parse_jepsen_edn(file: &str, text: &str) -> Result<ParsedHistory, InputEr
                 ));
             }
         }
-        out.events.push(event);
-        out.lines.push(form.line);
+        out.push(event, form.line);
     }
-    crate::independent::split_tuples(file, &mut out)?;
     Ok(out)
 }
 
@@ -68,7 +68,7 @@ fn op_event(file: &str, form: &Form, position: u64) -> Result<Event, InputError>
             _ => {
                 return Err(err(format!(
                     ":process must be a non-negative integer or :nemesis, found {}",
-                    render(p)
+                    excerpt(&render(p))
                 )))
             }
         },
@@ -80,7 +80,8 @@ fn op_event(file: &str, form: &Form, position: u64) -> Result<Event, InputError>
         Some("info") => EventType::Info,
         Some(other) => {
             return Err(err(format!(
-                ":type must be :invoke, :ok, :fail or :info, found :{other}"
+                ":type must be :invoke, :ok, :fail or :info, found :{}",
+                excerpt(other)
             )))
         }
         None => return Err(err("operation has no :type keyword".into())),
@@ -118,7 +119,7 @@ fn non_negative(file: &str, form: Option<&Form>, what: &str) -> Result<Option<u6
             f.line,
             format!(
                 ":{what} must be a non-negative integer, found {}",
-                render(f)
+                excerpt(&render(f))
             ),
         )),
     }
@@ -134,12 +135,12 @@ mod tests {
         let b = "{:process 0, :type :invoke, :f :write, :value 3}\n{:process 0, :type :ok, :f :write, :value 3}\n{:process :nemesis, :type :info, :f :start, :value 1.5}";
         let ha = parse_jepsen_edn("a", a).unwrap();
         let hb = parse_jepsen_edn("b", b).unwrap();
-        assert_eq!(ha.events, hb.events);
-        assert_eq!(ha.lines, vec![1, 2, 3]);
-        assert_eq!(ha.events[1].kind, EventType::Ok);
-        assert_eq!(ha.events[1].f, "write");
-        assert_eq!(ha.events[2].process, Process::Nemesis);
-        assert_eq!(ha.events[2].index, 2);
+        assert_eq!(ha.events(), hb.events());
+        assert_eq!(ha.lines(), [1, 2, 3]);
+        assert_eq!(ha.events()[1].kind, EventType::Ok);
+        assert_eq!(ha.events()[1].f, "write");
+        assert_eq!(ha.events()[2].process, Process::Nemesis);
+        assert_eq!(ha.events()[2].index, 2);
     }
 
     #[test]
@@ -167,7 +168,7 @@ mod tests {
             "{:process 1 :type :invoke :f :read :time 5}\n{:process 1 :type :info :f :read :time 9 :error :timeout}",
         )
         .unwrap();
-        assert_eq!(h.events[1].time, Some(9));
-        assert_eq!(h.events[1].error.as_deref(), Some("timeout"));
+        assert_eq!(h.events()[1].time, Some(9));
+        assert_eq!(h.events()[1].error.as_deref(), Some("timeout"));
     }
 }

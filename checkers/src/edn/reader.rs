@@ -1,14 +1,18 @@
 //! The EDN reader: text → [`Form`]s with line numbers.
 //!
-//! Guarantees: never panics on any `&str`; always makes progress; nesting deeper than
-//! [`MAX_DEPTH`] is an error (not a stack overflow); every error is `file:line: problem` with the
-//! line where the problem was detected (for unterminated strings and collections: where they begin).
+//! Guarantees: never panics on any `&str`; always makes progress; every recursion is bounded:
+//! nesting deeper than [`MAX_DEPTH`] — collections, tags and `#_` discards all count, so 50 000
+//! chained `#_` are an error, not a stack overflow — is an error; every error is
+//! `file:line: problem` with the line where the problem was detected, except for unterminated
+//! strings and collections, blamed on the line where they open (also when another closing
+//! delimiter comes first: `[{:a 1 ]` blames the `{`). Echoed input is cut
+//! ([`crate::error::excerpt`]).
 
 use super::atom::{atom, valid_symbol};
 use super::{Form, FormKind};
-use crate::error::InputError;
+use crate::error::{excerpt, quoted, InputError};
 
-/// The deepest nesting of collections and tags accepted.
+/// The deepest nesting of collections, tags and `#_` discards accepted.
 pub const MAX_DEPTH: usize = 200;
 
 /// Read every top-level form of `text`.
@@ -117,9 +121,23 @@ impl<'a> Reader<'a> {
                     self.bump();
                     return Ok(None);
                 }
+                (Some(b @ (b')' | b']' | b'}')), Some((c, line))) => {
+                    return Err(self.err_at(
+                        line,
+                        format!(
+                            "'{}' opened here is never closed (found '{}' on line {})",
+                            open_of(c),
+                            b as char,
+                            self.line
+                        ),
+                    ))
+                }
                 (Some(b'#'), _) if self.src.get(self.pos + 1) == Some(&b'_') => {
                     self.pos += 2;
-                    if self.next_form(None)?.is_none() {
+                    self.enter()?;
+                    let discarded = self.next_form(None)?;
+                    self.depth -= 1;
+                    if discarded.is_none() {
                         return Err(self.err("#_ is not followed by a form to discard"));
                     }
                 }
@@ -147,10 +165,13 @@ impl<'a> Reader<'a> {
             _ => {
                 let tok = self.token();
                 if tok.is_empty() {
-                    let c = self.text[self.pos..].chars().next().unwrap_or('?');
-                    return Err(self.err(format!("unexpected character {c:?}")));
+                    let c = self.text.get(self.pos..).and_then(|s| s.chars().next());
+                    return Err(self.err(format!(
+                        "unexpected character {}",
+                        quoted(&c.unwrap_or('?').to_string())
+                    )));
                 }
-                atom(tok).map_err(|m| self.err_at(line, m))?
+                atom(tok).map_err(|m| self.err_at(line, m.to_string()))?
             }
         };
         Ok(Form { line, kind })
@@ -171,7 +192,9 @@ impl<'a> Reader<'a> {
     fn enter(&mut self) -> Result<(), InputError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.err(format!("nesting deeper than {MAX_DEPTH} levels")));
+            return Err(self.err(format!(
+                "nesting deeper than {MAX_DEPTH} levels (collections, tags and #_ discards count)"
+            )));
         }
         Ok(())
     }
@@ -241,9 +264,10 @@ impl<'a> Reader<'a> {
                         b'"' => '"',
                         b'u' => self.read_hex4()?,
                         other => {
-                            return Err(
-                                self.err(format!("invalid escape \\{} in string", other as char))
-                            )
+                            return Err(self.err(format!(
+                                "invalid escape \\{} in string",
+                                excerpt(&(other as char).to_string())
+                            )))
                         }
                     };
                     let mut buf = [0u8; 4];
@@ -293,11 +317,12 @@ impl<'a> Reader<'a> {
             "return" => Ok('\r'),
             "formfeed" => Ok('\u{c}'),
             "backspace" => Ok('\u{8}'),
-            n if n.len() == 5 && n.starts_with('u') => u32::from_str_radix(&n[1..], 16)
-                .ok()
+            n if n.len() == 5 && n.starts_with('u') => n
+                .get(1..)
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
                 .and_then(char::from_u32)
-                .ok_or_else(|| self.err(format!("invalid character \\{n}"))),
-            n => Err(self.err(format!("invalid character \\{n}"))),
+                .ok_or_else(|| self.err(format!("invalid character \\{}", excerpt(n)))),
+            n => Err(self.err(format!("invalid character \\{}", excerpt(n)))),
         }
     }
 
@@ -305,10 +330,13 @@ impl<'a> Reader<'a> {
         self.bump();
         let tok = self.token();
         if tok.starts_with(':') {
-            return Err(self.err(format!("auto-resolved keyword :{tok} is Clojure, not EDN")));
+            return Err(self.err(format!(
+                "auto-resolved keyword :{} is Clojure, not EDN",
+                excerpt(tok)
+            )));
         }
         if tok.is_empty() || !valid_symbol(tok) {
-            return Err(self.err(format!("invalid keyword :{tok}")));
+            return Err(self.err(format!("invalid keyword :{}", excerpt(tok))));
         }
         Ok(FormKind::Keyword(tok.to_string()))
     }
@@ -322,7 +350,7 @@ impl<'a> Reader<'a> {
                 let tok = self.token();
                 match tok {
                     "Inf" | "-Inf" | "NaN" => Ok(FormKind::Float(format!("##{tok}"))),
-                    _ => Err(self.err(format!("unknown symbolic value ##{tok}"))),
+                    _ => Err(self.err(format!("unknown symbolic value ##{}", excerpt(tok)))),
                 }
             }
             Some(b':') => {
@@ -336,11 +364,13 @@ impl<'a> Reader<'a> {
             Some(b) if b.is_ascii_alphabetic() => {
                 let tag = self.token();
                 if !valid_symbol(tag) {
-                    return Err(self.err(format!("invalid tag #{tag}")));
+                    return Err(self.err(format!("invalid tag #{}", excerpt(tag))));
                 }
                 self.enter()?;
                 let Some(inner) = self.next_form(None)? else {
-                    return Err(self.err(format!("tag #{tag} is not followed by a value")));
+                    return Err(
+                        self.err(format!("tag #{} is not followed by a value", excerpt(tag)))
+                    );
                 };
                 self.depth -= 1;
                 Ok(FormKind::Tagged(tag.to_string(), Box::new(inner)))
@@ -422,5 +452,36 @@ mod tests {
         let s = "[".repeat(100_000);
         let e = parse_all("t", &s).unwrap_err();
         assert!(e.message.contains("nesting"), "{e}");
+        // Chained discards nest too (each waits for the form it discards).
+        let s = format!("{}1", "#_ ".repeat(50_000));
+        let e = parse_all("t", &s).unwrap_err();
+        assert!(e.message.contains("nesting"), "{e}");
+        let s = format!("[{} 1]", "#_ ".repeat(50_000));
+        assert!(parse_one("t", &s).is_err());
+        // A few discards are fine: `#_ #_ a b c` discards a and b.
+        let forms = parse_all("t", "#_ #_ 1 2 3").unwrap();
+        assert_eq!(forms.len(), 1);
+        assert_eq!(forms[0].kind, FormKind::Int(3));
+    }
+
+    #[test]
+    fn an_unterminated_collection_is_blamed_where_it_opens() {
+        let e = parse_all("h.edn", "[{:a 1\n{:b 2}\n]\n").unwrap_err();
+        assert_eq!(e.line, 1, "{e}");
+        assert!(e.message.contains("'{' opened here is never closed"), "{e}");
+        assert!(e.message.contains("']' on line 3"), "{e}");
+        let e = parse_all("h.edn", "\n(1 2\n]").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        let e = parse_all("h.edn", "1\n]").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+    }
+
+    #[test]
+    fn huge_tokens_are_cut_in_messages() {
+        let big = format!(":{}", "!".repeat(1_000) + &"a".repeat(1_000_000));
+        let e = parse_all("t", &format!("#{big}")).unwrap_err();
+        assert!(e.to_string().len() < 200, "{}", e.to_string().len());
+        let e = parse_all("t", &format!("1{}", "x".repeat(1_000_000))).unwrap_err();
+        assert!(e.to_string().len() < 200, "{}", e.to_string().len());
     }
 }

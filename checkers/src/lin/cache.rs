@@ -51,6 +51,16 @@ impl<S: Eq + Clone> Cache<S> {
         self.entries.is_empty()
     }
 
+    /// About how many bytes the cache holds: its entries, bitset words and hash slots (a state's
+    /// own heap data, for the models whose states have any, is not counted).
+    pub fn approx_bytes(&self) -> u64 {
+        let entries = self.entries.capacity() * std::mem::size_of::<Entry<S>>();
+        let words = self.words.capacity() * std::mem::size_of::<u64>();
+        // A hash slot: the u64 key, the u32 head and one control byte, padded.
+        let slots = self.heads.capacity() * 16;
+        (entries + words + slots) as u64
+    }
+
     /// Insert the configuration (`bits`, `state`) whose combined hash is `hash`; `false` when it
     /// was already present.
     pub fn insert(&mut self, bits: &Bitset, state: &S, hash: u64) -> bool {
@@ -106,5 +116,6 @@ mod tests {
         assert!(c.insert(&b, &7, 42));
         assert!(!c.insert(&b, &7, 42));
         assert_eq!(c.len(), 3);
+        assert!(c.approx_bytes() >= 3 * 8);
     }
 }

@@ -3,6 +3,9 @@
 //!
 //! Guarantees:
 //! - entries are in real-time order; at equal ranks calls come before returns (closed intervals);
+//! - any rank order is accepted: a return ranked before its own call (which [`crate::ops::pair`]
+//!   never produces, but a hand-built [`Prepared`] may) is taken at the call's rank, so every
+//!   return entry follows its call entry and building never fails;
 //! - operations are numbered `0..n` in call order, so the search's bitset is dense;
 //! - an open operation (Jepsen `info`, or completed after the cut) has a call entry and no return
 //!   entry: it may be linearized anywhere after its call, or never;
@@ -81,7 +84,7 @@ impl<I: Clone + Eq + Hash> Entries<I> {
             if p.call > limit {
                 continue;
             }
-            match p.ret {
+            match p.ret.map(|r| r.max(p.call)) {
                 Some(r) if r <= limit => chosen.push((p.call, Some(r), p.input.clone(), i)),
                 Some(_) => {
                     if let Some(open) = model.open(&p.input) {
@@ -274,6 +277,27 @@ mod tests {
         e.unlift(c2);
         e.unlift(c0);
         assert_eq!(walk(&e), before);
+    }
+
+    #[test]
+    fn a_return_ranked_before_its_call_is_taken_at_the_call() {
+        let m = Register::new(None, NilRead::Literal).unwrap();
+        let ops = vec![
+            p(RegOp::Write(1, 1), 10, Some(2)),
+            p(RegOp::Read(1), 5, Some(0)),
+            p(RegOp::Read(1), 20, Some(30)),
+        ];
+        let e = Entries::build(&m, &ops, None);
+        assert_eq!(e.required(), 3);
+        // Every return entry comes after its call entry.
+        let order = walk(&e);
+        for op in 0..3u32 {
+            let call = order.iter().position(|&(o, c)| o == op && c);
+            let ret = order.iter().position(|&(o, c)| o == op && !c);
+            assert!(call < ret, "{order:?}");
+        }
+        let e = Entries::build(&m, &ops, Some(6));
+        assert_eq!(e.items.len(), 1);
     }
 
     #[test]

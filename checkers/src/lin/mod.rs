@@ -9,13 +9,18 @@
 //! - within a partition, a doubly linked list of call/return entries is searched depth-first with
 //!   a cache of (linearized-set bitset, state) pairs ([`entries`], [`search`], [`cache`],
 //!   [`bitset`]);
-//! - intervals are closed (at equal times calls come before returns; see [`crate::ops`]);
+//! - real time is the order of the history (file order, Knossos's semantics; `time` is never
+//!   used to order, see [`crate::ops`]); the entry list is robust to any rank order
+//!   ([`entries`]);
 //! - `fail`ed operations never happened; `info` operations stay open until the end of the history:
 //!   an open write may take effect at any point after its invocation, or never; an open read
 //!   constrains nothing and is dropped;
 //! - the answer is valid, invalid (with the operation that cannot be linearized, the longest
 //!   partial linearization before it, the model's reason and the shortest failing prefix:
-//!   [`explain`], [`window`], [`report`]) or unknown (state budget or time limit reached);
+//!   [`explain`], [`window`], [`report`]) or unknown, naming the limit reached: the state budget
+//!   (`max_states`, deterministic: counted per partition, whatever the number of threads), the
+//!   cache bound (`max_cache`, a count of cached configurations — the search's memory) or the
+//!   wall-clock `time_limit`;
 //! - [`search`] refines the plain search without giving up completeness (each refinement is
 //!   argued in its doc): pure operations are taken as soon as they are possible and never branched
 //!   on; Lowe's just-in-time order, made goal-directed; the model may refuse provably hopeless
@@ -26,8 +31,8 @@
 //! Cost: on generated register and cas-register histories the search explores about one
 //! configuration per operation even with 150 concurrent clients (see `benches/lin.rs`). The kv,
 //! multi-register and mutex models have weaker look-ahead: beyond about 20 concurrent clients (or
-//! with many open mutex operations) their search can grow exponentially, and `max_states` /
-//! `time_limit` then turn the answer into unknown — never into a wrong one.
+//! with many open mutex operations) their search can grow exponentially, and `max_states`,
+//! `max_cache` or `time_limit` then turn the answer into unknown — never into a wrong one.
 //!
 //! ```
 //! use quorumlab_checkers::{jsonl, lin, ops, Validity};
@@ -36,7 +41,7 @@
 //! {"index":1,"time":20,"process":0,"type":"ok","f":"write","value":1}
 //! {"index":2,"time":30,"process":1,"type":"invoke","f":"read","value":null}
 //! {"index":3,"time":40,"process":1,"type":"ok","f":"read","value":null}"#;
-//! let ops = ops::pair(&jsonl::parse_jsonl("h", text).unwrap()).unwrap();
+//! let ops = jsonl::parse_jsonl("h", text).unwrap().pair("h").unwrap();
 //! let verdict = lin::check(&ops, &lin::LinOptions::default());
 //! assert_eq!(verdict.valid, Validity::Invalid);
 //! assert_eq!(verdict.anomalies[0].kind, "nonlinearizable");
@@ -76,8 +81,13 @@ pub enum ModelKind {
     Mutex,
 }
 
+/// A model name that is not one of ours.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown model {0} (expected register, cas-register, kv, multi-register or mutex)")]
+pub struct UnknownModel(String);
+
 impl FromStr for ModelKind {
-    type Err = String;
+    type Err = UnknownModel;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "register" => Ok(ModelKind::Register),
@@ -85,12 +95,21 @@ impl FromStr for ModelKind {
             "kv" => Ok(ModelKind::Kv),
             "multi-register" => Ok(ModelKind::MultiRegister),
             "mutex" => Ok(ModelKind::Mutex),
-            other => Err(format!(
-                "unknown model {other:?} (expected register, cas-register, kv, multi-register or mutex)"
-            )),
+            other => Err(UnknownModel(crate::error::quoted(other))),
         }
     }
 }
+
+/// The default bound on the search cache, in bytes: [`DEFAULT_MAX_CACHE`] is derived from it.
+pub const DEFAULT_CACHE_BYTES: u64 = 1 << 30;
+
+/// About how many bytes one cached configuration takes (entry, bitset window, hash slot; states
+/// of the register models are 4 bytes, others somewhat more).
+pub const CACHE_ENTRY_BYTES: u64 = 128;
+
+/// The default bound on the configurations one search caches: [`DEFAULT_CACHE_BYTES`] /
+/// [`CACHE_ENTRY_BYTES`] (8 Mi configurations, about 1 GiB).
+pub const DEFAULT_MAX_CACHE: u64 = DEFAULT_CACHE_BYTES / CACHE_ENTRY_BYTES;
 
 /// How a completed read of `null` is interpreted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -110,10 +129,16 @@ pub struct LinOptions {
     pub init: Option<Value>,
     /// How a read of `null` is interpreted.
     pub nil_read: NilRead,
-    /// Wall-clock limit; reached => unknown.
+    /// Wall-clock limit; reached => unknown. The only limit that depends on the machine.
     pub time_limit: Option<Duration>,
-    /// Search budget per partition (states explored); reached => unknown.
+    /// Search budget per partition (configurations explored); reached => unknown. Deterministic:
+    /// each partition's verdict is a function of its operations and this budget alone, whatever
+    /// the number of threads.
     pub max_states: Option<u64>,
+    /// Memory bound: at most this many configurations cached by one search (one partition, or one
+    /// probe of a violation report); reached => unknown. With `threads` workers at most that many
+    /// searches hold a cache at once. Default [`DEFAULT_MAX_CACHE`] (about 1 GiB).
+    pub max_cache: Option<u64>,
     /// Worker threads; 0 = available parallelism.
     pub threads: usize,
 }
@@ -126,12 +151,23 @@ impl Default for LinOptions {
             nil_read: NilRead::Literal,
             time_limit: None,
             max_states: None,
+            max_cache: Some(DEFAULT_MAX_CACHE),
             threads: 0,
         }
     }
 }
 
 impl ModelKind {
+    /// The functions a client operation may have under this model; any other is bad input.
+    pub fn functions(self) -> &'static [&'static str] {
+        match self {
+            ModelKind::Register | ModelKind::CasRegister => &["read", "write", "delete", "cas"],
+            ModelKind::Kv => &["get", "put", "append", "read", "write"],
+            ModelKind::MultiRegister => &["txn"],
+            ModelKind::Mutex => &["acquire", "release", "lock", "unlock"],
+        }
+    }
+
     /// The CLI name of the model.
     pub fn name(self) -> &'static str {
         match self {
@@ -156,7 +192,8 @@ impl std::fmt::Display for ModelKind {
 /// Invalid: one `nonlinearizable` anomaly, for the smallest invalid key; its `ops` are invocation
 /// indices. Unknown: a limit was reached, or an operation could not be interpreted by the model
 /// (the notes say which). Stats: `ops`, `partitions`, `states_explored`, `cache_hits`,
-/// `lookahead_prunes`.
+/// `lookahead_prunes`. Notes, stats and the verdict do not depend on the number of threads (no
+/// partition after the first invalid one is reported), except when `time_limit` cuts a search.
 pub fn check(ops: &[Op], opts: &LinOptions) -> Verdict {
     use models::{kv::Kv, multi_register::MultiRegister, mutex::Mutex, register};
     let parts = partition::partition(ops, opts.model);

@@ -23,6 +23,51 @@ use crate::value::Value;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash};
 
+/// Why a model cannot take an operation or an initial value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ModelError {
+    /// The model has no such function.
+    #[error("the {model} model has no operation {f} (expected {expected})")]
+    UnknownFunction {
+        /// The model's name.
+        model: &'static str,
+        /// The function, quoted and cut.
+        f: String,
+        /// The functions it has, in words.
+        expected: &'static str,
+    },
+    /// A value has the wrong shape.
+    #[error("{what} must be {expected}, got {got}")]
+    BadValue {
+        /// What the value is.
+        what: &'static str,
+        /// The shape it must have.
+        expected: &'static str,
+        /// What it is, cut.
+        got: String,
+    },
+}
+
+impl ModelError {
+    /// An unknown function `f` for `model`.
+    pub fn unknown_function(model: &'static str, f: &str, expected: &'static str) -> ModelError {
+        ModelError::UnknownFunction {
+            model,
+            f: crate::error::quoted(f),
+            expected,
+        }
+    }
+
+    /// `got` is not `expected` for `what`.
+    pub fn bad_value(what: &'static str, expected: &'static str, got: &Value) -> ModelError {
+        ModelError::BadValue {
+            what,
+            expected,
+            got: crate::error::excerpt(&got.to_string()).into_owned(),
+        }
+    }
+}
+
 /// One operation ready for the search.
 #[derive(Clone, Debug)]
 pub struct Prepared<I> {
@@ -48,10 +93,10 @@ pub trait Model: Clone + Send + Sized {
     type Pending: Default + Send;
 
     /// A fresh model for one partition, with its initial value (`None` = absent).
-    fn new(init: Option<&Value>, nil_read: NilRead) -> Result<Self, String>;
+    fn new(init: Option<&Value>, nil_read: NilRead) -> Result<Self, ModelError>;
 
     /// Interpret a completed operation; `Ok(None)` when it constrains nothing and changes nothing.
-    fn parse(&mut self, op: &Op) -> Result<Option<Self::Input>, String>;
+    fn parse(&mut self, op: &Op) -> Result<Option<Self::Input>, ModelError>;
 
     /// The operation with its result unknown (see the module doc); `None` when it then has no
     /// possible effect.

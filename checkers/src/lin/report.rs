@@ -6,7 +6,8 @@
 //!
 //! Guarantees: the anomaly always describes a cut that a search proved non-linearizable; the
 //! extra searches are bounded by a state budget (four times the partition's own search, at least
-//! 200 000, at most `max_states`) and the deadline, and fall back to what is already known.
+//! 200 000, at most `max_states`), the cache bound and the deadline, and fall back to what is
+//! already known.
 
 use super::entries::Entries;
 use super::explain;
@@ -46,6 +47,7 @@ pub fn report<M: Model>(
         .min(inv.result.states.saturating_mul(4).max(200_000));
     let limits = Limits {
         max_states: Some(budget),
+        max_cache: opts.max_cache,
         deadline,
         cancelled: &never,
         look_ahead: true,

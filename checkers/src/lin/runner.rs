@@ -6,11 +6,15 @@
 //! be invalid too. So the reported violation is always the one of the smallest invalid key —
 //! independent of thread timing — while a run with several invalid partitions reports only that
 //! one (later partitions are cancelled, so there may be more anomalies than reported; the verdict
-//! is right either way). Limits (state budget, time limit) make a partition `Unknown`, with a note
-//! saying which limit and how far the search got.
+//! is right either way). Whatever the partitions after the first invalid one did before they were
+//! cancelled is left out of the verdict (notes and stats too), so the verdict is the same with any
+//! number of threads. Limits (state budget, cache bound, time limit) make a partition `Unknown`,
+//! with a note naming the limit and saying how far the search got; the state budget and the cache
+//! bound are counted per partition, so they are deterministic. A worker that panics makes the
+//! verdict unknown with the panic's message.
 
 use super::entries::Entries;
-use super::model::{Model, Prepared};
+use super::model::{Model, ModelError, Prepared};
 use super::partition::Partition;
 use super::report::{report, Invalid};
 use super::search::{search, Limits, Outcome, Stop};
@@ -42,22 +46,54 @@ fn key_text(key: Option<&Value>) -> String {
     key.map_or_else(|| "the history".to_string(), |k| format!("key {k}"))
 }
 
+/// An operation the model cannot take.
+#[derive(Debug, thiserror::Error)]
+#[error("operation #{index} ({f}): {source}")]
+struct PrepareError {
+    index: u64,
+    f: String,
+    source: ModelError,
+}
+
+/// `1 min 30 s`-free rendering of a limit: `60 s`, `1.5 s`, `250 ms`.
+fn fmt_duration(d: std::time::Duration) -> String {
+    if d.as_millis() < 1000 {
+        format!("{} ms", d.as_millis())
+    } else if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.3} s", d.as_secs_f64())
+    }
+}
+
+/// The text of a panic payload.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let text = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string());
+    crate::error::excerpt(&text).into_owned()
+}
+
 /// Parse a partition's operations into the model's inputs: `fail`ed operations never happened,
 /// `info` operations are open.
 fn prepare<M: Model>(
     model: &mut M,
     ops: &[Op],
     part: &Partition,
-) -> Result<Vec<Prepared<M::Input>>, String> {
+) -> Result<Vec<Prepared<M::Input>>, PrepareError> {
     let mut out = Vec::with_capacity(part.ops.len());
     for &i in &part.ops {
         let op = &ops[i];
         if op.outcome == OpOutcome::Fail {
             continue;
         }
-        let parsed = model
-            .parse(op)
-            .map_err(|e| format!("operation #{} ({}): {e}", op.invoke_index, op.f))?;
+        let parsed = model.parse(op).map_err(|source| PrepareError {
+            index: op.invoke_index,
+            f: crate::error::excerpt(&op.f).into_owned(),
+            source,
+        })?;
         let input = match (parsed, op.outcome) {
             (Some(input), OpOutcome::Ok) => input,
             (Some(input), _) => match model.open(&input) {
@@ -96,7 +132,7 @@ fn check_partition<M: Model>(
     };
     let mut model = match M::new(opts.init.as_ref(), opts.nil_read) {
         Ok(m) => m,
-        Err(e) => return unknown(e),
+        Err(e) => return unknown(e.to_string()),
     };
     let prepared = match prepare(&mut model, ops, part) {
         Ok(p) => p,
@@ -117,16 +153,22 @@ fn check_partition<M: Model>(
         Outcome::Stopped(stop) => {
             let limit = match stop {
                 Stop::MaxStates => format!(
-                    "the search budget of {} states",
+                    "linearizability search stopped: its budget of {} states (max_states) was spent",
                     opts.max_states.unwrap_or(0)
                 ),
+                Stop::MaxCache => format!(
+                    "linearizability search stopped: its cache reached {} entries (~{} MiB, the \
+                     memory bound max_cache)",
+                    result.cache_len,
+                    result.cache_bytes.div_ceil(1 << 20)
+                ),
                 _ => format!(
-                    "the time limit of {:?}",
-                    opts.time_limit.unwrap_or_default()
+                    "linearizability search stopped after {} (--time-limit)",
+                    fmt_duration(opts.time_limit.unwrap_or_default())
                 ),
             };
             PartOutcome::Unknown(format!(
-                "{}: {limit} was reached after exploring {states} states; the longest partial \
+                "{}: {limit}, having explored {states} states; the longest partial \
                  linearization covered {} of {} operations",
                 key_text(part.key.as_ref()),
                 result.best.len(),
@@ -166,6 +208,7 @@ pub fn run<M: Model>(ops: &[Op], parts: &[Partition], opts: &LinOptions) -> Verd
             let cancelled = || first_invalid.load(Ordering::Relaxed) < i;
             let limits = Limits {
                 max_states: opts.max_states,
+                max_cache: opts.max_cache,
                 deadline,
                 cancelled: &cancelled,
                 look_ahead: true,
@@ -187,7 +230,7 @@ pub fn run<M: Model>(ops: &[Op], parts: &[Partition], opts: &LinOptions) -> Verd
         }
     };
     let mut results: Vec<(usize, PartResult<M>)> = Vec::with_capacity(parts.len());
-    let mut crashed = false;
+    let mut crashed: Option<String> = None;
     if threads == 1 {
         results = worker();
     } else {
@@ -196,12 +239,30 @@ pub fn run<M: Model>(ops: &[Op], parts: &[Partition], opts: &LinOptions) -> Verd
             for h in handles {
                 match h.join() {
                     Ok(r) => results.extend(r),
-                    Err(_) => crashed = true,
+                    Err(payload) => {
+                        crashed.get_or_insert_with(|| panic_message(payload.as_ref()));
+                    }
                 }
             }
         });
     }
     results.sort_by_key(|(i, _)| *i);
+    // Partitions after the first invalid one may or may not have finished before they were
+    // cancelled, depending on thread timing: leave them all out.
+    let first_invalid = results
+        .iter()
+        .find(|(_, r)| matches!(r.outcome, PartOutcome::Invalid(_)))
+        .map(|(i, _)| *i);
+    if let Some(first) = first_invalid {
+        for (_, r) in results.iter_mut().filter(|(i, _)| *i > first) {
+            *r = PartResult {
+                outcome: PartOutcome::Cancelled,
+                states: 0,
+                hits: 0,
+                doomed: 0,
+            };
+        }
+    }
     compose(ops, parts, opts, deadline, results, crashed)
 }
 
@@ -211,17 +272,17 @@ fn compose<M: Model>(
     opts: &LinOptions,
     deadline: Option<Instant>,
     results: Vec<(usize, PartResult<M>)>,
-    crashed: bool,
+    crashed: Option<String>,
 ) -> Verdict {
     let mut verdict = Verdict::from_anomalies("linearizable", Vec::new());
     let (mut states, mut hits, mut doomed, mut unreported) = (0u64, 0u64, 0u64, 0usize);
     let mut unknown_notes: Vec<String> = Vec::new();
     let mut anomalies: Vec<Anomaly> = Vec::new();
-    let mut unknown = crashed;
-    if crashed {
-        verdict
-            .notes
-            .push("a worker thread failed; some partitions were not checked".into());
+    let mut unknown = crashed.is_some();
+    if let Some(why) = crashed {
+        verdict.notes.push(format!(
+            "a worker thread panicked ({why}); some partitions were not checked"
+        ));
     }
     for (i, r) in results {
         states += r.states;

@@ -31,8 +31,9 @@
 //!
 //! Guarantees:
 //! - sound and complete for the model: `Linearizable` and `Violation` are exact answers;
-//! - the search stops with [`Outcome::Stopped`] when the state budget, the deadline or the
-//!   cancellation flag says so (checked every 1024 steps), never with a wrong answer;
+//! - the search stops with [`Outcome::Stopped`] when the state budget or the cache bound is
+//!   reached (checked at every step: deterministic), or the deadline or the cancellation flag says
+//!   so (checked every 1024 steps), never with a wrong answer;
 //! - it records the longest partial linearization it found (amortised O(1) per step), which is
 //!   what a violation report shows.
 
@@ -47,6 +48,8 @@ use std::time::Instant;
 pub enum Stop {
     /// The state budget was spent.
     MaxStates,
+    /// The cache holds as many configurations as allowed (the memory bound).
+    MaxCache,
     /// The deadline passed.
     TimeLimit,
     /// Another partition was found invalid first.
@@ -68,6 +71,8 @@ pub enum Outcome {
 pub struct Limits<'a> {
     /// Maximum number of distinct configurations to explore.
     pub max_states: Option<u64>,
+    /// Maximum number of configurations to keep in the cache (memory bound).
+    pub max_cache: Option<u64>,
     /// Wall-clock deadline.
     pub deadline: Option<Instant>,
     /// Polled periodically; `true` stops the search.
@@ -91,6 +96,10 @@ pub struct SearchResult<S> {
     pub best: Vec<u32>,
     /// The state after `best`.
     pub best_state: S,
+    /// Configurations in the cache at the end.
+    pub cache_len: u64,
+    /// About how many bytes the cache held at the end.
+    pub cache_bytes: u64,
 }
 
 /// Where the search is at the current configuration.
@@ -352,11 +361,14 @@ pub fn search<M: Model>(
         if s.remaining == 0 {
             break Outcome::Linearizable;
         }
+        if limits.max_states.is_some_and(|m| s.states >= m) {
+            break Outcome::Stopped(Stop::MaxStates);
+        }
+        if limits.max_cache.is_some_and(|m| s.cache.len() as u64 >= m) {
+            break Outcome::Stopped(Stop::MaxCache);
+        }
         steps += 1;
         if steps & 1023 == 0 {
-            if limits.max_states.is_some_and(|m| s.states >= m) {
-                break Outcome::Stopped(Stop::MaxStates);
-            }
             if limits.deadline.is_some_and(|d| Instant::now() >= d) {
                 break Outcome::Stopped(Stop::TimeLimit);
             }
@@ -387,5 +399,7 @@ pub fn search<M: Model>(
         doomed: s.doomed,
         best: s.best,
         best_state: s.best_state,
+        cache_len: s.cache.len() as u64,
+        cache_bytes: s.cache.approx_bytes(),
     }
 }

@@ -1,6 +1,7 @@
 //! A small builder of register histories for the linear checkers' tests: operations are given
 //! with their invocation and completion times (in ms, to read like the explanations), and the
-//! builder emits the events in time order with indices, as the recorder would.
+//! builder emits the events in time order with indices, as the recorder would (the order of the
+//! events, not their times, is what the checkers take for real time).
 #![allow(dead_code)]
 
 use quorumlab_checkers::final_state::{FinalState, Placement, Quiesce, ReplicaCell};
@@ -139,6 +140,39 @@ impl Hist {
         )
     }
 
+    /// An acknowledged delete of `key` over [start, end] ms, with its tombstone's ts.
+    pub fn delete(&mut self, p: u64, key: i64, start: u64, end: u64, ts: u64) -> &mut Self {
+        self.op(
+            p,
+            "delete",
+            key,
+            Value::Null,
+            start,
+            End::Ok(end),
+            Value::Null,
+            Some(ts),
+        )
+    }
+
+    /// A delete with any ending (no ts).
+    pub fn delete_end(&mut self, p: u64, key: i64, start: u64, end: End) -> &mut Self {
+        self.op(p, "delete", key, Value::Null, start, end, Value::Null, None)
+    }
+
+    /// An ok read that found a tombstone: `null` with the tombstone's ts.
+    pub fn read_tombstone(&mut self, p: u64, key: i64, ts: u64, start: u64, end: u64) -> &mut Self {
+        self.op(
+            p,
+            "read",
+            key,
+            Value::Null,
+            start,
+            End::Ok(end),
+            Value::Null,
+            Some(ts),
+        )
+    }
+
     /// An ok read carrying the returned cell's ts.
     pub fn read_ts(
         &mut self,
@@ -161,7 +195,8 @@ impl Hist {
         )
     }
 
-    /// The events in time order (insertion order at equal times), indexed from 0.
+    /// The events in time order (insertion order at equal times), indexed from 0. The order of
+    /// the events is the history's real-time order; times are annotations.
     pub fn events(&self) -> Vec<Event> {
         let mut evs = self.events.clone();
         evs.sort_by_key(|(t, _, n, _)| (*t, *n));
@@ -194,7 +229,7 @@ pub fn final_state(placement: &[(i64, &[&str])], cells: &[(&str, i64, i64, u64)]
         .map(|&(node, key, value, ts)| ReplicaCell {
             node: node.to_string(),
             key,
-            value,
+            value: Some(value),
             ts,
         })
         .collect();
@@ -214,5 +249,19 @@ pub fn final_state(placement: &[(i64, &[&str])], cells: &[(&str, i64, i64, u64)]
             converged: true,
             duration_ns: 1,
         }),
+        reached: None,
     }
+}
+
+/// `fs` with `node` holding a tombstone of `key` at `ts` (replacing what it held).
+pub fn with_tombstone(mut fs: FinalState, node: &str, key: i64, ts: u64) -> FinalState {
+    fs.cells.retain(|c| !(c.node == node && c.key == key));
+    fs.cells.push(ReplicaCell {
+        node: node.to_string(),
+        key,
+        value: None,
+        ts,
+    });
+    fs.cells.sort();
+    fs
 }

@@ -20,7 +20,7 @@
 //! it has proved hopeless.
 
 use crate::lin::entries::Item;
-use crate::lin::model::{argument, Model};
+use crate::lin::model::{argument, Model, ModelError};
 use crate::lin::NilRead;
 use crate::ops::Op;
 use crate::value::Value;
@@ -59,12 +59,16 @@ pub struct Kv {
     nil_read: NilRead,
 }
 
-fn text(v: &Value) -> Result<Arc<str>, String> {
+fn text(v: &Value) -> Result<Arc<str>, ModelError> {
     match v {
         Value::Null => Ok(Arc::from("")),
         Value::Str(s) => Ok(Arc::from(s.as_str())),
         Value::Int(i) => Ok(Arc::from(i.to_string())),
-        other => Err(format!("kv values must be strings, got {other}")),
+        other => Err(ModelError::bad_value(
+            "kv values",
+            "strings (or integers)",
+            other,
+        )),
     }
 }
 
@@ -73,14 +77,14 @@ impl Model for Kv {
     type Input = KvOp;
     type Pending = Needs;
 
-    fn new(init: Option<&Value>, nil_read: NilRead) -> Result<Self, String> {
+    fn new(init: Option<&Value>, nil_read: NilRead) -> Result<Self, ModelError> {
         Ok(Kv {
             init: text(init.unwrap_or(&Value::Null))?,
             nil_read,
         })
     }
 
-    fn parse(&mut self, op: &Op) -> Result<Option<KvOp>, String> {
+    fn parse(&mut self, op: &Op) -> Result<Option<KvOp>, ModelError> {
         match op.f.as_str() {
             "get" | "read" => {
                 if op.value.is_null() && self.nil_read == NilRead::Wildcard {
@@ -90,9 +94,7 @@ impl Model for Kv {
             }
             "put" | "write" => Ok(Some(KvOp::Put(text(argument(op))?))),
             "append" => Ok(Some(KvOp::Append(text(argument(op))?))),
-            f => Err(format!(
-                "the kv model has no operation {f:?} (expected get, put or append)"
-            )),
+            f => Err(ModelError::unknown_function("kv", f, "get, put or append")),
         }
     }
 
@@ -230,7 +232,7 @@ mod tests {
         let mut wild = Kv::new(None, NilRead::Wildcard).unwrap();
         assert_eq!(wild.parse(&nil_get).unwrap(), None);
         let bad = test_op("put", Value::List(vec![]), Value::Null);
-        assert!(lit.parse(&bad).unwrap_err().contains("strings"));
+        assert!(lit.parse(&bad).unwrap_err().to_string().contains("strings"));
         assert!(lit
             .parse(&test_op("cas", Value::Null, Value::Null))
             .is_err());

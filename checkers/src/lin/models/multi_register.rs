@@ -10,7 +10,7 @@
 //! each transaction touches ([`registers`]); within one component, register names and values are
 //! interned, so a state is a small vector of integers.
 
-use crate::lin::model::{argument, Interner, Model};
+use crate::lin::model::{argument, Interner, Model, ModelError};
 use crate::lin::NilRead;
 use crate::ops::Op;
 use crate::value::Value;
@@ -38,19 +38,23 @@ pub struct MultiRegister {
 }
 
 /// The micro-operations of a `txn` value, as (is write, register, value).
-fn micro_ops(value: &Value) -> Result<Vec<(bool, &Value, &Value)>, String> {
-    let items = value
-        .as_list()
-        .ok_or_else(|| format!("txn needs a list of micro-operations, got {value}"))?;
+fn micro_ops(value: &Value) -> Result<Vec<(bool, &Value, &Value)>, ModelError> {
+    let items = value.as_list().ok_or_else(|| {
+        ModelError::bad_value("a txn's value", "a list of micro-operations", value)
+    })?;
     items
         .iter()
         .map(|m| match m.as_list() {
             Some([f, k, v]) => match f.as_str() {
                 Some("read" | "r") => Ok((false, k, v)),
                 Some("write" | "w") => Ok((true, k, v)),
-                _ => Err(format!("micro-operation {m} is neither read nor write")),
+                _ => Err(ModelError::bad_value(
+                    "a micro-operation's function",
+                    "read or write",
+                    m,
+                )),
             },
-            _ => Err(format!("micro-operation {m} is not [f k v]")),
+            _ => Err(ModelError::bad_value("a micro-operation", "[f k v]", m)),
         })
         .collect()
 }
@@ -86,7 +90,7 @@ impl Model for MultiRegister {
     type Input = Arc<[Micro]>;
     type Pending = ();
 
-    fn new(init: Option<&Value>, nil_read: NilRead) -> Result<Self, String> {
+    fn new(init: Option<&Value>, nil_read: NilRead) -> Result<Self, ModelError> {
         let mut values = Interner::default();
         let init = init.map_or(0, |v| values.id(v));
         Ok(MultiRegister {
@@ -97,12 +101,9 @@ impl Model for MultiRegister {
         })
     }
 
-    fn parse(&mut self, op: &Op) -> Result<Option<Arc<[Micro]>>, String> {
+    fn parse(&mut self, op: &Op) -> Result<Option<Arc<[Micro]>>, ModelError> {
         if op.f != "txn" {
-            return Err(format!(
-                "the multi-register model has no operation {:?} (expected txn)",
-                op.f
-            ));
+            return Err(ModelError::unknown_function("multi-register", &op.f, "txn"));
         }
         let value = if op.value.is_null() {
             argument(op)

@@ -6,7 +6,7 @@
 //! Values are ignored, and so is who holds the lock (as in Knossos). An open acquire or release
 //! may take effect or not. The initial state is free unless `--init` is `true` (held).
 
-use crate::lin::model::Model;
+use crate::lin::model::{Model, ModelError};
 use crate::lin::NilRead;
 use crate::ops::Op;
 use crate::value::Value;
@@ -31,22 +31,26 @@ impl Model for Mutex {
     type Input = LockOp;
     type Pending = ();
 
-    fn new(init: Option<&Value>, _nil_read: NilRead) -> Result<Self, String> {
+    fn new(init: Option<&Value>, _nil_read: NilRead) -> Result<Self, ModelError> {
         match init {
             None | Some(Value::Null) | Some(Value::Bool(false)) => Ok(Mutex { init: false }),
             Some(Value::Bool(true)) => Ok(Mutex { init: true }),
-            Some(other) => Err(format!(
-                "the mutex's initial value must be true (held) or false (free), got {other}"
+            Some(other) => Err(ModelError::bad_value(
+                "the mutex's initial value",
+                "true (held) or false (free)",
+                other,
             )),
         }
     }
 
-    fn parse(&mut self, op: &Op) -> Result<Option<LockOp>, String> {
+    fn parse(&mut self, op: &Op) -> Result<Option<LockOp>, ModelError> {
         match op.f.as_str() {
             "acquire" | "lock" => Ok(Some(LockOp::Acquire)),
             "release" | "unlock" => Ok(Some(LockOp::Release)),
-            f => Err(format!(
-                "the mutex model has no operation {f:?} (expected acquire or release)"
+            f => Err(ModelError::unknown_function(
+                "mutex",
+                f,
+                "acquire or release",
             )),
         }
     }

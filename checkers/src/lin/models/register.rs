@@ -6,6 +6,9 @@
 //!   [`NilRead::Wildcard`] an ok read of `null` matches any state (Knossos's rule for jepsen-edn
 //!   histories) and is dropped; under [`NilRead::Literal`] it means "absent".
 //! - `write v` — sets the value, always possible.
+//! - `delete` — a write of "absent" (`null`, the tombstone of our store): always possible, then the
+//!   register holds `null`, so a later read of `null` is explained by the initial state or by any
+//!   delete that could have taken effect before it.
 //! - `cas [old new]` (cas-register only) — possible only when the value is `old`, then sets `new`.
 //!   A `fail`ed cas never happened and never reaches the model.
 //!
@@ -24,7 +27,7 @@
 //! linearization continues that way, so the search does not take the step.
 
 use crate::lin::entries::Item;
-use crate::lin::model::{argument, Interner, Model, Prepared};
+use crate::lin::model::{argument, Interner, Model, ModelError, Prepared};
 use crate::lin::NilRead;
 use crate::ops::Op;
 use crate::value::Value;
@@ -100,7 +103,7 @@ impl<const CAS: bool> RegisterModel<CAS> {
         if id == UNREAD {
             "a value no read returns".to_string()
         } else {
-            self.values.value(id).to_string()
+            crate::error::excerpt(&self.values.value(id).to_string()).into_owned()
         }
     }
 }
@@ -110,7 +113,7 @@ impl<const CAS: bool> Model for RegisterModel<CAS> {
     type Input = RegOp;
     type Pending = Needs;
 
-    fn new(init: Option<&Value>, nil_read: NilRead) -> Result<Self, String> {
+    fn new(init: Option<&Value>, nil_read: NilRead) -> Result<Self, ModelError> {
         let mut values = Interner::default();
         let init = init.map_or(0, |v| values.id(v));
         Ok(RegisterModel {
@@ -121,7 +124,7 @@ impl<const CAS: bool> Model for RegisterModel<CAS> {
         })
     }
 
-    fn parse(&mut self, op: &Op) -> Result<Option<RegOp>, String> {
+    fn parse(&mut self, op: &Op) -> Result<Option<RegOp>, ModelError> {
         match op.f.as_str() {
             "read" => {
                 if op.value.is_null() && self.nil_read == NilRead::Wildcard {
@@ -133,17 +136,30 @@ impl<const CAS: bool> Model for RegisterModel<CAS> {
                 let v = self.values.id(argument(op));
                 Ok(Some(RegOp::Write(v, v)))
             }
+            "delete" => {
+                let absent = self.values.id(&Value::Null);
+                Ok(Some(RegOp::Write(absent, absent)))
+            }
             "cas" if CAS => match argument(op).as_list() {
                 Some([old, new]) => {
                     let new = self.values.id(new);
                     Ok(Some(RegOp::Cas(self.values.id(old), new, new)))
                 }
-                _ => Err(format!("cas needs a value [old new], got {}", argument(op))),
+                _ => Err(ModelError::bad_value(
+                    "a cas value",
+                    "[old new]",
+                    argument(op),
+                )),
             },
-            f => Err(format!(
-                "the {} model has no operation {f:?} (expected read, write{})",
-                if CAS { "cas-register" } else { "register" },
-                if CAS { " or cas" } else { "" }
+            f if CAS => Err(ModelError::unknown_function(
+                "cas-register",
+                f,
+                "read, write, delete or cas",
+            )),
+            f => Err(ModelError::unknown_function(
+                "register",
+                f,
+                "read, write or delete",
             )),
         }
     }
@@ -238,6 +254,7 @@ impl<const CAS: bool> Model for RegisterModel<CAS> {
     fn describe_input(&self, input: &RegOp) -> String {
         match *input {
             RegOp::Read(v) => format!("read {}", self.show(v)),
+            RegOp::Write(_, 0) => "delete (write null)".to_string(),
             RegOp::Write(_, v) => format!("write {}", self.show(v)),
             RegOp::Cas(old, _, new) => format!("cas {} -> {}", self.show(old), self.show(new)),
         }
@@ -290,6 +307,24 @@ mod tests {
     }
 
     #[test]
+    fn delete_writes_null() {
+        let mut m = Register::new(Some(&Value::Int(4)), NilRead::Literal).unwrap();
+        let d = m
+            .parse(&test_op("delete", Value::Null, Value::Null))
+            .unwrap()
+            .unwrap();
+        let r_nil = m
+            .parse(&test_op("read", Value::Null, Value::Null))
+            .unwrap()
+            .unwrap();
+        let s0 = m.init();
+        assert_eq!(m.step(&s0, &r_nil), None, "init 4 is not absent");
+        let s1 = m.step(&s0, &d).unwrap();
+        assert_eq!(m.step(&s1, &r_nil), Some(s1));
+        assert_eq!(m.describe_input(&d), "delete (write null)");
+    }
+
+    #[test]
     fn wildcard_nil_read_is_dropped_and_literal_is_not() {
         let nil_read = test_op("read", Value::Null, Value::Null);
         let mut wild = Register::new(None, NilRead::Wildcard).unwrap();
@@ -308,11 +343,12 @@ mod tests {
         assert_eq!(m.values.value(s), &Value::Int(2));
         assert_eq!(m.step(&s, &c), None);
         let bad = test_op("cas", Value::Int(3), Value::Null);
-        assert!(m.parse(&bad).unwrap_err().contains("[old new]"));
+        assert!(m.parse(&bad).unwrap_err().to_string().contains("[old new]"));
         let mut plain = Register::new(None, NilRead::Literal).unwrap();
         assert!(plain
             .parse(&cas)
             .unwrap_err()
+            .to_string()
             .contains("no operation \"cas\""));
     }
 
