@@ -1,4 +1,5 @@
-//! `quorumlab run` from the outside: the summary, the run directory, and clear errors for bad flags.
+//! `quorumlab run` from the outside: the summary, the run directory, replay from `run.json`, and
+//! one clear line with exit 2 for every bad flag — before any simulation runs.
 
 use std::process::Command;
 
@@ -10,7 +11,7 @@ fn quorumlab(args: &[&str]) -> std::process::Output {
 }
 
 #[test]
-fn run_prints_a_summary_and_writes_the_run_directory() {
+fn run_prints_a_summary_writes_the_run_directory_and_replays_from_it() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().to_str().unwrap();
     let out = quorumlab(&["run", "--seed", "3", "--ops", "300", "--out", out_dir]);
@@ -25,10 +26,11 @@ fn run_prints_a_summary_and_writes_the_run_directory() {
         "read",
         "write",
         "digest mismatches",
-        "repairs sent",
-        "simulated",
-        "wall",
+        "read repairs sent",
+        "300 operations in the main phase + 8 final reads",
         "simulated ops per wall second",
+        "invariants: valid",
+        "replay: quorumlab run --config ",
     ] {
         assert!(
             stdout.contains(needle),
@@ -36,19 +38,66 @@ fn run_prints_a_summary_and_writes_the_run_directory() {
         );
     }
     let run = dir.path().join("rquorum-wquorum-blocking").join("3");
-    for file in ["run.json", "history.jsonl", "final.json"] {
+    for file in [
+        "run.json",
+        "history.jsonl",
+        "final.json",
+        "results.json",
+        "events.jsonl",
+    ] {
         let meta = std::fs::metadata(run.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(meta.len() > 10, "{file} is empty");
     }
     let record: serde_json::Value =
         serde_json::from_slice(&std::fs::read(run.join("run.json")).unwrap()).unwrap();
-    assert_eq!(record["config"]["seed"], 3);
-    assert!(record["replay"].as_str().unwrap().contains("--seed 3"));
+    assert_eq!(record["seed"], 3);
+    assert_eq!(record["workload"]["ops"], 300);
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("results.json")).unwrap()).unwrap();
+    assert!(
+        results["stats"]["coverage"]["apply:write"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
     assert!(dir.path().join("latest").exists());
+
+    // Replay from run.json: the same history, byte for byte, in a `-replay` directory.
+    let config = run.join("run.json");
+    let again = quorumlab(&[
+        "run",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out_dir,
+    ]);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let replayed = dir.path().join("rquorum-wquorum-blocking-replay").join("3");
+    assert_eq!(
+        std::fs::read(run.join("history.jsonl")).unwrap(),
+        std::fs::read(replayed.join("history.jsonl")).unwrap(),
+        "the replay's history differs"
+    );
+    assert_eq!(
+        std::fs::read(run.join("events.jsonl")).unwrap(),
+        std::fs::read(replayed.join("events.jsonl")).unwrap(),
+    );
 }
 
 #[test]
 fn bad_flags_get_one_clear_line_and_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let bad_json = tmp.path().join("bad.json");
+    std::fs::write(&bad_json, "{\"seed\": 1,\n \"store\": 7}\n").unwrap();
+    let huge = "9".repeat(5000);
+    let a_file = tmp.path().join("a-file");
+    std::fs::write(&a_file, b"not a directory").unwrap();
+    let under_file = a_file.join("out");
     for (args, needle) in [
         (vec!["run", "--read-cl", "two"], "two"),
         (vec!["run", "--rf", "4", "--nodes", "3"], "--rf 4"),
@@ -56,10 +105,52 @@ fn bad_flags_get_one_clear_line_and_exit_2() {
         (vec!["run", "--seed", "x"], "x"),
         (vec!["run", "--read-fraction", "1.5"], "1.5"),
         (vec!["run", "--nosuchflag"], "nosuchflag"),
+        (
+            vec!["run", "--think-ms", "18446744073709551615"],
+            "think time",
+        ),
+        (vec!["run", "--keys", "1000000"], "keys 1000000"),
+        (vec!["run", "--clients", "10000"], "clients 10000"),
+        (vec!["run", "--nodes", "64", "--rf", "64"], "--nodes 64"),
+        (vec!["run", "--ops", "10000000000"], "ops"),
+        (vec!["run", "--value-bytes", "100000000"], "value bytes"),
+        (vec!["run", "--latency-ms", "5..1"], "latency"),
+        (vec!["run", "--mutant", "nope"], "nope"),
+        (vec!["run", "--duration", "0s"], "0s"),
+        (
+            vec!["run", "--read-fraction", "0.9", "--delete-fraction", "0.5"],
+            "exceed 1",
+        ),
+        (vec!["run", "--name", "latest", "--out", out], "reserved"),
+        (
+            vec!["run", "--name", "../x", "--out", out],
+            "single directory name",
+        ),
+        (
+            vec!["run", "--name", "/abs", "--out", out],
+            "single directory name",
+        ),
+        (
+            vec!["run", "--config", "/nonexistent/run.json"],
+            "/nonexistent/run.json",
+        ),
+        (
+            vec!["run", "--config", bad_json.to_str().unwrap()],
+            "bad.json:2",
+        ),
+        (
+            vec!["run", "--config", bad_json.to_str().unwrap(), "--seed", "2"],
+            "--config",
+        ),
+        (vec!["run", "--seed", &huge], "999"),
+        (
+            vec!["run", "--ops", "100", "--out", under_file.to_str().unwrap()],
+            "--out",
+        ),
     ] {
-        let out = quorumlab(&args);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let o = quorumlab(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert_eq!(
@@ -67,5 +158,38 @@ fn bad_flags_get_one_clear_line_and_exit_2() {
             1,
             "{args:?}: not one line: {stderr}"
         );
+        assert!(
+            stderr.len() < 600,
+            "{args:?}: message too long: {}",
+            stderr.len()
+        );
+        assert!(o.stdout.is_empty(), "{args:?}: simulated before refusing");
     }
+    assert!(
+        !tmp.path().join("latest").exists() && !tmp.path().join("x").exists(),
+        "nothing is written for refused flags"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unwritable_out_is_reported_before_simulating() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let ro = tmp.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+    if std::fs::write(ro.join("probe"), b"x").is_ok() {
+        eprintln!("skipped: running as a user who can write to read-only directories (root)");
+        return;
+    }
+    let o = quorumlab(&["run", "--ops", "100", "--out", ro.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--out"), "{stderr}");
+    assert!(
+        o.stdout.is_empty(),
+        "simulated before noticing: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 }

@@ -16,9 +16,12 @@ const CI_SEEDS: u64 = 12;
 /// Search seeds `1..=budget` for a violation of the row's checkers with its bug planted; returns
 /// the first seed and the checkers that reported it.
 fn first_detection(row: &Row, budget: u64) -> Option<(u64, Vec<String>)> {
-    let report = Experiment::from_plan(&format!("detect-{}", row.mutant), row.plan(Some(row.mutant)))
-        .seeds(1..=budget)
-        .search(row.checkers);
+    let report = Experiment::from_plan(
+        &format!("detect-{}", row.mutant),
+        row.plan(Some(row.mutant)),
+    )
+    .seeds(1..=budget)
+    .search(row.checkers);
     let hit = report
         .seeds
         .iter()
@@ -107,5 +110,8 @@ fn full_detection_matrix() {
         .filter(|(_, f)| f.is_none())
         .map(|(r, _)| r.mutant)
         .collect();
-    assert!(missed.is_empty() && failures.is_empty(), "missed {missed:?}; correct store failed {failures:?}");
+    assert!(
+        missed.is_empty() && failures.is_empty(),
+        "missed {missed:?}; correct store failed {failures:?}"
+    );
 }

@@ -47,7 +47,8 @@ pub fn main() -> i32 {
     }
 }
 
-/// Collapse clap's multi-line error into one line (drop the usage and the help hint).
+/// Collapse clap's multi-line error into one line (drop the usage and the help hint), cutting
+/// any echoed input longer than ~80 characters.
 fn one_line(rendered: &str) -> String {
     rendered
         .lines()
@@ -55,6 +56,8 @@ fn one_line(rendered: &str) -> String {
         .filter(|l| {
             !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
         })
+        .flat_map(str::split_whitespace)
+        .map(|w| quorumlab_checkers::error::excerpt(w).into_owned())
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -22,6 +22,10 @@ pub fn run(args: RunArgs) -> i32 {
         }
     };
     let name = args.dir_name(&cfg);
+    if let Err(e) = crate::sim::rundir::check_name(&name) {
+        eprintln!("quorumlab run: --name: {e}");
+        return 2;
+    }
     let dir = match RunDir::prepare(&args.out, &name, cfg.seed) {
         Ok(dir) => dir,
         Err(e) => {

@@ -221,9 +221,9 @@ fn parse_range(s: &str) -> Result<(u64, u64), String> {
     Ok((a, b))
 }
 
-/// The first 80 characters of an input, for messages.
+/// An input as a message may echo it (at most ~80 characters).
 fn cut(s: &str) -> String {
-    s.chars().take(80).collect()
+    quorumlab_checkers::error::excerpt(s).into_owned()
 }
 
 /// A list of fault kinds (`--nemesis partition,crash`).

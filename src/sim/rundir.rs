@@ -49,11 +49,11 @@ pub fn check_name(name: &str) -> Result<(), BadName> {
     if name == "latest" {
         return bad("is reserved (`latest` points at the newest run)");
     }
-    if name.starts_with('.') {
-        return bad("must not start with `.` (hidden and temporary names are reserved)");
-    }
     if name.contains(['/', '\\', '\0']) || Path::new(name).is_absolute() {
         return bad("must be a single directory name (no `/`), inside --out");
+    }
+    if name.starts_with('.') {
+        return bad("must not start with `.` (hidden and temporary names are reserved)");
     }
     if name.chars().any(char::is_control) {
         return bad("contains control characters");

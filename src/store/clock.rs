@@ -4,9 +4,12 @@
 //! `ts = max(now_µs, last + 1)`.
 //!
 //! Across restarts: the source hands out timestamps only below a durable **reservation** (a
-//! high-water mark the node syncs to disk before using any timestamp above it, one second of
+//! high-water mark the node syncs to disk before using any timestamp above it, one millisecond of
 //! timestamps at a time), and a restarted node starts above its last reservation. So a restarted
-//! coordinator never reuses a timestamp it issued, whatever its clock says.
+//! coordinator never reuses a timestamp it issued, whatever its clock says. The reservation is
+//! kept short on purpose: a restarted node's first timestamps may be up to one reservation ahead
+//! of its clock, and that must stay below the time between two causally ordered writes at
+//! different coordinators (several message delays), or the later write could lose.
 
 use std::cell::Cell as StdCell;
 
@@ -17,7 +20,7 @@ pub trait Clock {
 }
 
 /// How many microseconds of timestamps one reservation covers.
-pub const RESERVATION_US: u64 = 1_000_000;
+pub const RESERVATION_US: u64 = 1_000;
 
 /// Strictly increasing write timestamps for one coordinator.
 #[derive(Debug, Default)]
@@ -85,6 +88,24 @@ mod tests {
         assert_eq!(src.next(20).reserve, None, "within the reservation");
         let far = src.next(5_000_000);
         assert_eq!(far.reserve, Some(5_000_000 + RESERVATION_US));
+    }
+
+    /// Regression: with one second reserved, a restarted coordinator issued timestamps up to a
+    /// second ahead of every other node's clock, so its writes beat later writes elsewhere
+    /// (stale reads under rolling crashes). A restart now starts at most one millisecond ahead.
+    #[test]
+    fn a_restarted_source_starts_at_most_a_millisecond_above_the_last_timestamp() {
+        let before = TimestampSource::new(0, false);
+        let last = before.next(5_000_000);
+        let floor = last.reserve.expect("the first timestamp reserves");
+        let after = TimestampSource::new(floor, false);
+        let first = after.next(0).ts;
+        assert!(
+            first > last.ts && first - last.ts <= 1_001,
+            "{} after {}",
+            first,
+            last.ts
+        );
     }
 
     #[test]

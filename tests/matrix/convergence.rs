@@ -53,10 +53,7 @@ fn without_any_repair_replicas_do_not_converge() {
 fn hints_alone_converge() {
     let report = after_partition("hints-only-convergence", true, false).run();
     report.assert_valid();
-    assert!(
-        report.counter("apply:hint") > 0,
-        "hints repaired nothing"
-    );
+    assert!(report.counter("apply:hint") > 0, "hints repaired nothing");
     assert_eq!(report.counter("apply:anti-entropy"), 0);
 }
 
