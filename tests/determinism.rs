@@ -34,17 +34,18 @@ fn same_seed_and_config_give_byte_identical_histories() {
 
 #[test]
 fn same_seed_gives_identical_histories_under_every_kind_of_fault() {
-    use quorumlab::sim::schedule::{generate, load, FaultKind};
+    use quorumlab::sim::schedule::{generate, load, FaultKind, Shape};
     let mixed = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/schedules/mixed.toml");
     for seed in [3u64, 11] {
         let mut cfg = small(seed);
         cfg.workload.ops = 1000;
         let nodes = cfg.store.nodes.clone();
         let loaded = load(std::path::Path::new(mixed), &nodes, seed).unwrap();
+        let shape = Shape::of_cluster(&cfg.store, cfg.workload.keys).unwrap();
         let generated = generate(
             seed,
             &FaultKind::ALL,
-            &nodes,
+            &shape,
             std::time::Duration::from_secs(4),
         );
         for schedule in [loaded, generated] {

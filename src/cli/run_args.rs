@@ -3,7 +3,7 @@
 //! can print the exact command that replays it.
 
 use crate::sim::run::RunConfig;
-use crate::sim::schedule::{self, FaultKind, Schedule};
+use crate::sim::schedule::{self, FaultKind, Schedule, Shape};
 use crate::store::config::{ConsistencyLevel, ReadRepair, StoreConfig};
 use clap::{Args, ValueEnum};
 use std::fmt::Write;
@@ -98,7 +98,8 @@ pub struct RunArgs {
     #[arg(long, conflicts_with = "nemesis")]
     pub schedule: Option<PathBuf>,
     /// Generate the fault schedule from the seed, drawing a subset of these kinds (swarm
-    /// testing): partition, crash, loss, latency, clock-skew, pause; or `all`.
+    /// testing): partition, crash, crash-majority, loss, latency, slow, reply-loss, clock-skew,
+    /// pause; or `all`.
     #[arg(long, value_parser = parse_kinds)]
     pub nemesis: Option<Kinds>,
     /// Longest quiesce (ms) waiting for replicas to agree after heal.
@@ -201,19 +202,17 @@ impl RunArgs {
         cfg.workload.read_fraction = self.read_fraction;
         cfg.workload.think_ms_max = self.think_ms;
         cfg.phases.quiesce_max_ms = self.quiesce_ms;
-        cfg.schedule = self.schedule(&cfg.store.nodes)?;
+        cfg.schedule = self.schedule(&cfg.store, cfg.workload.keys)?;
         Ok(cfg)
     }
 
-    fn schedule(&self, nodes: &[String]) -> Result<Schedule, String> {
+    fn schedule(&self, store: &StoreConfig, keys: u64) -> Result<Schedule, String> {
         if let Some(path) = &self.schedule {
-            if path.extension().is_some_and(|e| e == "json") {
-                return schedule_from_json(path, nodes);
-            }
-            return schedule::load(path, nodes, self.seed).map_err(|e| e.to_string());
+            return schedule::load(path, &store.nodes, self.seed).map_err(|e| e.to_string());
         }
         if let Some(Kinds(kinds)) = &self.nemesis {
-            return Ok(schedule::generate(self.seed, kinds, nodes, self.horizon()));
+            let shape = Shape::of_cluster(store, keys)?;
+            return Ok(schedule::generate(self.seed, kinds, &shape, self.horizon()));
         }
         Ok(RunConfig::new(self.seed).schedule)
     }
@@ -280,19 +279,4 @@ impl RunArgs {
         }
         cmd
     }
-}
-
-/// A concrete schedule in JSON (as stored in `run.json`), checked against the cluster's nodes.
-fn schedule_from_json(path: &std::path::Path, nodes: &[String]) -> Result<Schedule, String> {
-    let name = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
-    let sched: Schedule =
-        serde_json::from_str(&text).map_err(|e| format!("{name}:{}: {e}", e.line()))?;
-    if let Some(n) = sched.named_nodes().into_iter().find(|n| !nodes.contains(n)) {
-        return Err(format!(
-            "{name}: node {n} is not in the cluster ({})",
-            nodes.join(" ")
-        ));
-    }
-    Ok(sched)
 }

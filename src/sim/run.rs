@@ -138,8 +138,10 @@ pub fn run(cfg: &RunConfig) -> Result<RunOutput, String> {
         cfg.schedule.clone(),
         &cfg.store.nodes,
         &clients,
-        Duration::from_millis(cfg.net.max_latency_ms),
-    );
+        &cfg.net,
+        cfg.seed,
+    )
+    .map_err(|e| e.to_string())?;
 
     // Main phase: clients and nemesis.
     while shared.finished.get() < cfg.workload.clients {
