@@ -104,11 +104,45 @@ pub(super) fn label(s: &str) -> String {
     }
 }
 
-/// A message on one line (runs of whitespace, newlines included, become one space) of at most
-/// 400 characters: the last guard that keeps an error readable whatever it quotes.
+/// A message on one line (runs of whitespace, newlines included, become one space), every
+/// quoted stretch (between `` ` `` or `"`) cut to about 80 characters, and at most 400 characters
+/// in all: the last guard that keeps an error readable whatever it quotes (a deserializer's
+/// message may quote input whole).
 pub(super) fn one_line(s: &str) -> String {
     let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    cut(&joined, 400)
+    cut(&cut_quotes(&joined), 400)
+}
+
+/// `s` with every stretch inside `` ` `` or `"` quotes cut to 78 characters (`\"` does not close).
+fn cut_quotes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(1024));
+    let mut quote: Option<char> = None;
+    let (mut inside, mut escaped) = (0usize, false);
+    for c in s.chars() {
+        match quote {
+            Some(q) if c == q && !escaped => {
+                quote = None;
+                out.push(c);
+            }
+            Some(_) => {
+                escaped = c == '\\' && !escaped;
+                inside += 1;
+                if inside <= 78 {
+                    out.push(c);
+                } else if inside == 79 {
+                    out.push('…');
+                }
+            }
+            None => {
+                if c == '`' || c == '"' {
+                    quote = Some(c);
+                    (inside, escaped) = (0, false);
+                }
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -151,6 +185,10 @@ mod tests {
         assert_eq!(label(" "), "\" \"");
         assert_eq!(one_line("a\n  b\tc"), "a b c");
         assert!(one_line(&long).chars().count() <= 401);
+        let quoted = format!("unknown variant `{long}`, expected `a` or \"b\\\"{long}\"");
+        let short = one_line(&quoted);
+        assert!(short.chars().count() < 200, "{short}");
+        assert!(short.contains("expected `a` or"), "{short}");
         assert_eq!(cut("héllo", 2), "hé…");
         assert!(echo(&"\u{1}".repeat(100)).chars().count() <= 81);
     }

@@ -295,7 +295,8 @@ pub struct Step {
     /// What it applies.
     pub fault: Fault,
     /// The line of the TOML file this step comes from (its `[[fault]]` header, or the
-    /// `duration` line for a lift); 0 when generated or built in code.
+    /// `duration` line for a lift); 0 when generated or built in code (and when JSON omits it).
+    #[serde(default)]
     pub line: usize,
 }
 

@@ -132,7 +132,7 @@ pub(super) fn offset(v: &Value) -> Result<i64, String> {
 }
 
 /// humantime's parser with our own one-line messages (its own quote the input uncut).
-fn parse(text: &str) -> Result<Duration, String> {
+pub(super) fn parse(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text).map_err(|e| match e {
         DurationError::InvalidCharacter(at) => format!("invalid character at {at}"),
         DurationError::NumberExpected(at) => format!("expected a number at {at}"),
