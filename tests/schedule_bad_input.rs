@@ -15,12 +15,15 @@ use proptest::test_runner::{Config, TestRunner};
 use quorumlab::sim::schedule::{load, ScheduleError};
 use std::path::{Path, PathBuf};
 
-const SHIPPED: [&str; 7] = [
+const SHIPPED: [&str; 10] = [
     "partition-halves",
     "isolate-node",
     "rolling-crash",
+    "crash-majority",
     "flaky-network",
     "slow-links",
+    "slow-replica",
+    "reply-loss",
     "clock-skew",
     "mixed",
 ];

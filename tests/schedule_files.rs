@@ -11,12 +11,15 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-const SHIPPED: [&str; 7] = [
+const SHIPPED: [&str; 10] = [
     "partition-halves",
     "isolate-node",
     "rolling-crash",
+    "crash-majority",
     "flaky-network",
     "slow-links",
+    "slow-replica",
+    "reply-loss",
     "clock-skew",
     "mixed",
 ];
@@ -178,6 +181,15 @@ fn shipped_schedules_show_what_their_names_say() {
         BTreeSet::from(["clock-skew"])
     );
     assert!(kinds(&shipped("mixed", 1)).len() >= 5);
+    let s = shipped("crash-majority", 1);
+    assert_eq!(s.steps[0].fault.describe(), "crash n1 n2 n3");
+    assert_eq!(s.steps[1].fault.describe(), "restart n1 n2 n3");
+    assert_eq!(
+        kinds(&shipped("slow-replica", 1)),
+        BTreeSet::from(["slow", "latency"])
+    );
+    let s = shipped("reply-loss", 1);
+    assert_eq!(s.steps[0].fault.describe(), "reply-loss 5% n2 n3 -> n1");
     // The matrix expects every checker valid on all of these but clock-skew: none may skew.
     for name in SHIPPED.iter().filter(|n| **n != "clock-skew") {
         assert!(
