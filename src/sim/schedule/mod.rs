@@ -155,9 +155,17 @@
 //! them), invalid UTF-8 (on its line) and the state errors listed above (reported on the `node`
 //! line, or on the `duration` line when a lift is the culprit).
 //!
-//! A JSON schedule (`{"name": …, "steps": [{"at": "1s", "fault": …, "line": 0}, …]}`, the form
-//! stored in `run.json`) gets the same validator: unknown fields, wrong types and syntax errors
-//! are reported on their line, semantic errors on the line where the step starts.
+//! ## The JSON form
+//! A concrete schedule as stored in `run.json`: `{"name": …, "steps": [{"at": "1s 500ms",
+//! "fault": …, "line": 0}, …]}` (`line` may be omitted), a fault being `"heal"`, `"heal-all"`,
+//! `"latency-reset"`, `"reply-loss-off"`, `{"crash": {"named": "n3"}}` (likewise `restart`,
+//! `pause`, `resume`, `slow-reset`), `{"crash-set": ["n1", "n2"]}` (and `restart-set`),
+//! `{"partition": {"groups": [["n1"], ["n2", "n3"]]}}` (or `{"isolate": {"named": "n1"}}`,
+//! `{"one-way": {"from": […], "to": […]}}`), `{"loss": {"rate": 0.2}}`, `{"latency": {"max":
+//! "300ms"}}`, `{"slow": {"node": {"named": "n4"}, "max": "800ms"}}`, `{"reply-loss": {"from": […],
+//! "to": […], "rate": 0.05}}`, `{"clock-skew": {"node": {"named": "n2"}, "offset_us": -500000}}`.
+//! It gets the same validator as TOML: unknown fields, wrong types and syntax errors are reported
+//! on their line, broken rules on the line where the step starts.
 
 mod aim;
 mod by_kind;
