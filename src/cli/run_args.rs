@@ -162,7 +162,8 @@ pub struct RunArgs {
     #[arg(long, conflicts_with = "nemesis")]
     pub schedule: Option<PathBuf>,
     /// Generate the fault schedule from the seed, drawing a subset of these kinds (swarm testing):
-    /// partition, crash, loss, latency, clock-skew, pause; or `all`.
+    /// partition, crash, crash-majority, loss, latency, slow, reply-loss, clock-skew, pause; `all`
+    /// (every kind) or `safe` (every kind but clock-skew, which breaks last-write-wins by design).
     #[arg(long, value_parser = parse_kinds)]
     pub nemesis: Option<Kinds>,
     /// Draw the workload shape from the seed too (keys, skew, mix, clients, latency, value size,
@@ -241,8 +242,10 @@ fn parse_checkers(s: &str) -> Result<Checkers, String> {
 }
 
 fn parse_kinds(s: &str) -> Result<Kinds, String> {
-    if s.trim() == "all" {
-        return Ok(Kinds(FaultKind::ALL.to_vec()));
+    match s.trim() {
+        "all" => return Ok(Kinds(FaultKind::ALL.to_vec())),
+        "safe" => return Ok(Kinds(FaultKind::SAFE.to_vec())),
+        _ => {}
     }
     FaultKind::parse_list(s)
         .map(Kinds)

@@ -321,14 +321,10 @@ impl RunConfig {
         if let Some(names) = &self.checkers {
             super::judge::resolve_checkers(names).map_err(|e| InvalidConfig(e.to_string()))?;
         }
-        let named = self.faults.schedule.named_nodes();
-        match named.iter().find(|n| !self.store.nodes.contains(n)) {
-            Some(n) => Err(InvalidConfig(format!(
-                "fault schedule: node {n} is not in the cluster ({})",
-                self.store.nodes.join(" ")
-            ))),
-            None => Ok(()),
-        }
+        self.faults
+            .schedule
+            .validate(&self.store.nodes)
+            .map_err(|e| InvalidConfig(format!("fault schedule: {e}")))
     }
 }
 

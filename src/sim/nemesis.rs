@@ -1,18 +1,32 @@
-//! The nemesis: applies a fault schedule to the running cluster and records every fault applied
-//! or lifted in the history as a `nemesis` `info` event.
+//! The nemesis: applies a fault schedule to the running cluster, records every fault applied or
+//! lifted in the history as a `nemesis` `info` event, and keeps the steps it applied.
 //!
-//! Contract: steps are applied in schedule order at the first simulation step whose time is at or
-//! past their `at`; partitions and pauses go through the [`NetModel`], so overlapping faults never
-//! undo each other; message loss and latency touch only node-to-node links (clients always reach
-//! their coordinator unless it is paused or crashed); `heal_all` returns the cluster to a healthy
-//! state — every partition, pause, loss, extra latency and clock offset lifted, every crashed
-//! node restarted. A step that does not apply (restarting a node that is up) is recorded with a
-//! note and otherwise skipped.
+//! Contract:
+//! - the schedule is validated when the nemesis is made ([`Schedule::validate`]), so nothing it
+//!   applies can trip the simulator (an unknown node, a rate above 1, a restart of a running node);
+//! - steps are applied in schedule order at the first simulation step whose time is at or past
+//!   their `at`; [`Nemesis::applied`] is exactly the prefix applied so far, as a schedule that
+//!   replays the same faults;
+//! - partitions, pauses and reply loss go through the [`NetModel`], so overlapping faults never
+//!   undo each other (an explicit partition or a pause wins over reply loss; lifting one restores
+//!   what the others ask);
+//! - a node-to-node link's max latency is the larger of the cluster-wide setting (the `latency`
+//!   fault or the network's default) and the `slow` max of either end, never below the network's
+//!   minimum latency; loss, latency and slowness touch only node-to-node links (clients always
+//!   reach their coordinator unless it is paused or crashed);
+//! - reply loss draws, at every tick and for each of its directed pairs, whether that direction
+//!   is cut during the tick, from the nemesis's own stream `seed::derive(seed, "nemesis", 0)`: the
+//!   same seed and schedule give the same cuts;
+//! - `heal_all` returns the cluster to a healthy state — every partition, pause, loss, reply loss,
+//!   extra latency, slowness and clock offset lifted, every crashed node restarted.
 
-use super::cluster::Cluster;
+use super::cluster::{Cluster, NetConfig};
 use super::netmodel::{LinkAction, NetModel};
 use super::recorder::Recorder;
-use super::schedule::{Fault, PartitionSpec, Schedule};
+use super::schedule::{Fault, FaultKind, PartitionSpec, Schedule, ScheduleError, Step};
+use super::seed;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -20,45 +34,90 @@ use std::time::Duration;
 pub struct Nemesis {
     schedule: Schedule,
     next: usize,
+    applied: Vec<Step>,
+    nodes: Vec<String>,
     net: NetModel,
     crashed: BTreeSet<String>,
     lossy: bool,
-    default_max_latency: Duration,
+    latency: Latency,
+    /// The directed node pairs reply loss may cut each tick, and the chance of a cut.
+    reply_loss: Option<(Vec<(usize, usize)>, f64)>,
+    rng: ChaCha8Rng,
+}
+
+/// The max latency of node-to-node links, composed from the cluster-wide setting and slow nodes.
+struct Latency {
+    min: Duration,
+    default: Duration,
+    cluster: Duration,
+    slow: Vec<Option<Duration>>,
+}
+
+impl Latency {
+    fn link(&self, a: usize, b: usize) -> Duration {
+        let slow = self.slow[a].max(self.slow[b]).unwrap_or(Duration::ZERO);
+        self.cluster.max(slow).max(self.min)
+    }
 }
 
 impl Nemesis {
-    /// A nemesis for `schedule` over the cluster's nodes and the client hosts.
+    /// A nemesis for `schedule` over the cluster's nodes and the client hosts, on network `net`,
+    /// drawing reply-loss cuts from `seed`. Fails if the schedule does not validate.
     pub fn new(
         schedule: Schedule,
         nodes: &[String],
         clients: &[String],
-        default_max_latency: Duration,
-    ) -> Self {
-        Nemesis {
+        net: &NetConfig,
+        seed: u64,
+    ) -> Result<Self, ScheduleError> {
+        schedule.validate(nodes)?;
+        let default = Duration::from_millis(net.max_latency_ms);
+        Ok(Nemesis {
             schedule,
             next: 0,
+            applied: Vec::new(),
+            nodes: nodes.to_vec(),
             net: NetModel::new(nodes, clients),
             crashed: BTreeSet::new(),
             lossy: false,
-            default_max_latency,
-        }
+            latency: Latency {
+                min: Duration::from_millis(net.min_latency_ms),
+                default,
+                cluster: default,
+                slow: vec![None; nodes.len()],
+            },
+            reply_loss: None,
+            rng: ChaCha8Rng::seed_from_u64(seed::derive(seed, "nemesis", 0)),
+        })
     }
 
-    /// Apply every step that is due at the cluster's current time.
+    /// Apply every step that is due at the cluster's current time, then draw this tick's
+    /// reply-loss cuts.
     pub fn tick(&mut self, cluster: &mut Cluster, recorder: &mut Recorder) {
         let now = cluster.elapsed();
         while let Some(step) = self.schedule.steps.get(self.next) {
             if step.at > now {
                 break;
             }
-            let fault = step.fault.clone();
+            let step = step.clone();
             self.next += 1;
-            self.apply(&fault, cluster, recorder);
+            if self.apply(&step.fault, cluster, recorder) {
+                self.applied.push(step);
+            }
+        }
+        if let Some((pairs, rate)) = &self.reply_loss {
+            let cuts: Vec<(usize, usize)> = pairs
+                .iter()
+                .copied()
+                .filter(|_| self.rng.random_bool(*rate))
+                .collect();
+            if self.net.set_cuts(&cuts) {
+                self.sync_links(cluster);
+            }
         }
         if self.lossy && self.net.has_one_way() {
-            // Random loss heals a link in both directions; keep one-way partitions in force.
-            let actions = self.net.reassert_one_way();
-            apply_links(cluster, &actions);
+            // Random loss heals a link in both directions; keep one-way blocks in force.
+            apply_links(cluster, &self.net.reassert_one_way());
         }
     }
 
@@ -67,67 +126,19 @@ impl Nemesis {
         self.schedule.steps.len() - self.next
     }
 
-    /// Apply one fault now and record it.
-    pub fn apply(&mut self, fault: &Fault, cluster: &mut Cluster, recorder: &mut Recorder) {
-        let time = cluster.elapsed().as_nanos() as u64;
-        let mut text = fault.describe();
-        match fault {
-            Fault::Partition(spec) => {
-                match spec {
-                    PartitionSpec::Groups(groups) => self.net.partition_groups(groups),
-                    PartitionSpec::Isolate(n) => match n.name() {
-                        Some(n) => self.net.partition_groups(&[vec![n.to_string()]]),
-                        None => text.push_str(" (skipped: unresolved node)"),
-                    },
-                    PartitionSpec::OneWay { from, to } => {
-                        self.net.heal();
-                        self.net.block(from, to);
-                    }
-                    PartitionSpec::Halves | PartitionSpec::Bridge => text
-                        .push_str(" (skipped: unresolved partition; load schedules with a seed)"),
-                }
-                self.sync_links(cluster);
-            }
-            Fault::Heal => {
-                self.net.heal();
-                self.sync_links(cluster);
-            }
-            Fault::Crash(n) => match n.name() {
-                Some(n) if !self.crashed.contains(n) => {
-                    cluster.sim.crash(n);
-                    cluster.down.insert(n.to_string());
-                    self.crashed.insert(n.to_string());
-                }
-                _ => text.push_str(" (skipped: not a running node)"),
-            },
-            Fault::Restart(n) => match n.name() {
-                Some(n) if self.crashed.contains(n) => self.restart(cluster, n),
-                _ => text.push_str(" (skipped: not a crashed node)"),
-            },
-            Fault::Loss { rate } => {
-                self.lossy = *rate > 0.0;
-                for (a, b) in node_pairs(cluster) {
-                    cluster
-                        .sim
-                        .set_link_fail_rate(a.as_str(), b.as_str(), *rate);
-                }
-            }
-            Fault::Latency { max } => self.set_latency(cluster, *max),
-            Fault::LatencyReset => self.set_latency(cluster, self.default_max_latency),
-            Fault::ClockSkew { node, offset_us } => match node.name() {
-                Some(n) => cluster.clocks.set(n, *offset_us),
-                None => text.push_str(" (skipped: unresolved node)"),
-            },
-            Fault::Pause(n) | Fault::Resume(n) => match n.name() {
-                Some(name) => {
-                    self.net.set_paused(name, matches!(fault, Fault::Pause(_)));
-                    self.sync_links(cluster);
-                }
-                None => text.push_str(" (skipped: unresolved node)"),
-            },
-            Fault::HealAll => self.heal_all_now(cluster),
+    /// The steps applied so far, in order, as a concrete schedule. It keeps the schedule's name,
+    /// except that a generated name (`generated-…`) is recomputed to list exactly the kinds that
+    /// fired. The heal phase's `heal_all` is not part of it.
+    pub fn applied(&self) -> Schedule {
+        let name = if self.schedule.name.starts_with("generated-") {
+            FaultKind::generated_name(&self.applied)
+        } else {
+            self.schedule.name.clone()
+        };
+        Schedule {
+            name,
+            steps: self.applied.clone(),
         }
-        recorder.nemesis(time, fault.kind_name(), &text);
     }
 
     /// Lift every fault (the heal phase), recording it as a `heal-all` event.
@@ -135,53 +146,178 @@ impl Nemesis {
         self.apply(&Fault::HealAll, cluster, recorder);
     }
 
+    /// Apply one fault now and record it; false when it was skipped (recorded with a note).
+    fn apply(&mut self, fault: &Fault, cluster: &mut Cluster, recorder: &mut Recorder) -> bool {
+        let time = cluster.elapsed().as_nanos() as u64;
+        let mut text = fault.describe();
+        let applied = self.perform(fault, cluster);
+        if let Err(why) = &applied {
+            text.push_str(&format!(" (skipped: {why})"));
+        }
+        recorder.nemesis(time, fault.kind_name(), &text);
+        applied.is_ok()
+    }
+
+    fn perform(&mut self, fault: &Fault, cluster: &mut Cluster) -> Result<(), String> {
+        let index = |n: &str| self.net.node(n).ok_or_else(|| format!("unknown node {n}"));
+        match fault {
+            Fault::Partition(spec) => {
+                match spec {
+                    PartitionSpec::Groups(groups) => self.net.partition_groups(groups),
+                    PartitionSpec::OneWay { from, to } => {
+                        self.net.heal();
+                        self.net.block(from, to);
+                    }
+                    PartitionSpec::Isolate(n) => match n.name() {
+                        Some(n) => self.net.partition_groups(&[vec![n.to_string()]]),
+                        None => return Err("unresolved node".into()),
+                    },
+                    PartitionSpec::Halves | PartitionSpec::Bridge => {
+                        return Err("unresolved partition".into())
+                    }
+                }
+                self.sync_links(cluster);
+            }
+            Fault::Heal => {
+                self.net.heal();
+                self.sync_links(cluster);
+            }
+            Fault::Crash(_) | Fault::CrashSet(_) => self.crash(cluster, &fault.nodes())?,
+            Fault::Restart(_) | Fault::RestartSet(_) => self.restart(cluster, &fault.nodes())?,
+            Fault::Loss { rate } => {
+                self.lossy = *rate > 0.0;
+                for (a, b) in self.pairs() {
+                    let (a, b) = (self.nodes[a].as_str(), self.nodes[b].as_str());
+                    cluster.sim.set_link_fail_rate(a, b, *rate);
+                }
+            }
+            Fault::Latency { max } => self.set_cluster_latency(cluster, *max),
+            Fault::LatencyReset => self.set_cluster_latency(cluster, self.latency.default),
+            Fault::Slow { node, max } => {
+                let i = index(node.name().unwrap_or_default())?;
+                self.latency.slow[i] = Some(*max);
+                self.apply_latency(cluster, Some(i));
+            }
+            Fault::SlowReset(node) => {
+                let i = index(node.name().unwrap_or_default())?;
+                self.latency.slow[i] = None;
+                self.apply_latency(cluster, Some(i));
+            }
+            Fault::ReplyLoss { from, to, rate } => {
+                let mut pairs = Vec::new();
+                for a in from {
+                    for b in to {
+                        pairs.push((index(a)?, index(b)?));
+                    }
+                }
+                self.reply_loss = Some((pairs, *rate));
+            }
+            Fault::ReplyLossOff => {
+                self.reply_loss = None;
+                if self.net.set_cuts(&[]) {
+                    self.sync_links(cluster);
+                }
+            }
+            Fault::ClockSkew { node, offset_us } => {
+                let n = node.name().ok_or("unresolved node")?;
+                cluster.clocks.set(n, *offset_us);
+            }
+            Fault::Pause(n) | Fault::Resume(n) => {
+                let name = n.name().ok_or("unresolved node")?;
+                self.net.set_paused(name, matches!(fault, Fault::Pause(_)));
+                self.sync_links(cluster);
+            }
+            Fault::HealAll => self.heal_all_now(cluster),
+        }
+        Ok(())
+    }
+
     fn heal_all_now(&mut self, cluster: &mut Cluster) {
         self.net.heal();
         self.net.resume_all();
+        self.net.set_cuts(&[]);
+        self.reply_loss = None;
         self.sync_links(cluster);
         if self.lossy {
-            for (a, b) in node_pairs(cluster) {
-                cluster.sim.set_link_fail_rate(a.as_str(), b.as_str(), 0.0);
+            for (a, b) in self.pairs() {
+                let (a, b) = (self.nodes[a].as_str(), self.nodes[b].as_str());
+                cluster.sim.set_link_fail_rate(a, b, 0.0);
             }
             self.lossy = false;
         }
-        self.set_latency(cluster, self.default_max_latency);
+        self.latency.slow.fill(None);
+        self.set_cluster_latency(cluster, self.latency.default);
         cluster.clocks.reset();
         let crashed: Vec<String> = self.crashed.iter().cloned().collect();
-        for n in crashed {
-            self.restart(cluster, &n);
+        for n in &crashed {
+            // Cannot fail: every node in `crashed` is crashed.
+            let _ = self.restart(cluster, &[n.as_str()]);
         }
     }
 
-    fn restart(&mut self, cluster: &mut Cluster, node: &str) {
-        cluster.sim.bounce(node);
-        cluster.down.remove(node);
-        self.crashed.remove(node);
+    /// Crash every node of `nodes`, or none if one of them is not running.
+    fn crash(&mut self, cluster: &mut Cluster, nodes: &[&str]) -> Result<(), String> {
+        if nodes.is_empty() {
+            return Err("no node named".into());
+        }
+        if let Some(n) = nodes
+            .iter()
+            .find(|n| self.crashed.contains(**n) || self.net.node(n).is_none())
+        {
+            return Err(format!("{n} is not a running node"));
+        }
+        for &n in nodes {
+            cluster.sim.crash(n);
+            cluster.down.insert(n.to_string());
+            self.crashed.insert(n.to_string());
+        }
+        Ok(())
     }
 
-    fn set_latency(&mut self, cluster: &mut Cluster, max: Duration) {
-        for (a, b) in node_pairs(cluster) {
-            cluster
-                .sim
-                .set_link_max_message_latency(a.as_str(), b.as_str(), max);
+    /// Restart every node of `nodes`, or none if one of them is not crashed.
+    fn restart(&mut self, cluster: &mut Cluster, nodes: &[&str]) -> Result<(), String> {
+        if nodes.is_empty() {
+            return Err("no node named".into());
         }
+        if let Some(n) = nodes.iter().find(|n| !self.crashed.contains(**n)) {
+            return Err(format!("{n} is not a crashed node"));
+        }
+        for &n in nodes {
+            cluster.sim.bounce(n);
+            cluster.down.remove(n);
+            self.crashed.remove(n);
+        }
+        Ok(())
+    }
+
+    fn set_cluster_latency(&mut self, cluster: &mut Cluster, max: Duration) {
+        self.latency.cluster = max;
+        self.apply_latency(cluster, None);
+    }
+
+    /// Set the max latency of every node-to-node link (of `node` only, when given).
+    fn apply_latency(&self, cluster: &mut Cluster, node: Option<usize>) {
+        for (a, b) in self.pairs() {
+            if node.is_none_or(|x| x == a || x == b) {
+                let max = self.latency.link(a, b);
+                let (a, b) = (self.nodes[a].as_str(), self.nodes[b].as_str());
+                cluster.sim.set_link_max_message_latency(a, b, max);
+            }
+        }
+    }
+
+    /// Every pair of node indices `(a, b)` with `a < b`.
+    fn pairs(&self) -> Vec<(usize, usize)> {
+        let n = self.nodes.len();
+        (0..n)
+            .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+            .collect()
     }
 
     fn sync_links(&mut self, cluster: &mut Cluster) {
         let actions = self.net.sync();
         apply_links(cluster, &actions);
     }
-}
-
-fn node_pairs(cluster: &Cluster) -> Vec<(String, String)> {
-    let nodes = &cluster.config.nodes;
-    let mut out = Vec::new();
-    for (i, a) in nodes.iter().enumerate() {
-        for b in nodes.iter().skip(i + 1) {
-            out.push((a.clone(), b.clone()));
-        }
-    }
-    out
 }
 
 fn apply_links(cluster: &mut Cluster, actions: &[LinkAction]) {
@@ -196,3 +332,6 @@ fn apply_links(cluster: &mut Cluster, actions: &[LinkAction]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,15 +2,16 @@
 //!
 //! turmoil keeps one state per link (healthy, partitioned, one-way partitioned, held), so
 //! overlapping faults — a partition while a node is paused, a pause lifted while a partition
-//! remains — cannot be applied one call at a time without one undoing the other. Instead the
-//! nemesis records the faults here (which directed node pairs are blocked, which nodes are paused),
-//! derives the state each link should be in, and applies only the differences.
+//! remains, reply loss on a link that a partition also cuts — cannot be applied one call at a
+//! time without one undoing the other. Instead the nemesis records the faults here (which
+//! directed node pairs a partition blocks, which a reply loss cuts during the current tick, which
+//! nodes are paused), derives the state each link should be in, and applies only the differences.
 //!
 //! Rules, for hosts `x` and `y` (a client host is never blocked, only held when its node pauses):
-//! both directions blocked → `Partitioned`; else either end paused → `Held`; else one direction
-//! blocked → `OneWay(from, to)`; else `Healthy`.
-
-use std::collections::{BTreeMap, BTreeSet};
+//! both directions blocked by partitions → `Partitioned`; else either end paused → `Held`; else
+//! each direction is down if a partition blocks it or a reply loss cuts it: both down →
+//! `Partitioned`, one down → `OneWay(from, to)`, none → `Healthy`. So an explicit partition or a
+//! pause always wins over reply loss, and lifting any of them leaves exactly what the others ask.
 
 /// What a link should be.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,169 +41,213 @@ pub enum LinkAction {
     Hold(String, String),
 }
 
+/// A link state relative to the link's two hosts `(x, y)`, `x` being the node listed first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Healthy,
+    Partitioned,
+    Held,
+    /// `true`: x → y is dropped; `false`: y → x.
+    OneWay(bool),
+}
+
 /// The faults that shape links, and the link states last applied.
 #[derive(Clone, Debug, Default)]
 pub struct NetModel {
-    nodes: Vec<String>,
-    clients: Vec<String>,
-    blocked: BTreeSet<(String, String)>,
-    paused: BTreeSet<String>,
-    applied: BTreeMap<(String, String), LinkState>,
+    /// Hosts: the nodes (indices `0..n`), then the clients.
+    hosts: Vec<String>,
+    n: usize,
+    /// `blocked[a * n + b]`: a partition drops messages from node `a` to node `b`.
+    blocked: Vec<bool>,
+    /// `cut[a * n + b]`: reply loss drops messages from node `a` to node `b` during this tick.
+    cut: Vec<bool>,
+    paused: Vec<bool>,
+    /// Every link `(x, y)` in a fixed order, and the state last applied to it.
+    links: Vec<(usize, usize)>,
+    applied: Vec<State>,
 }
 
 impl NetModel {
     /// A model over store nodes and client hosts, all links healthy.
     pub fn new(nodes: &[String], clients: &[String]) -> Self {
-        NetModel {
-            nodes: nodes.to_vec(),
-            clients: clients.to_vec(),
-            ..Default::default()
+        let n = nodes.len();
+        let mut links = Vec::new();
+        for a in 0..n {
+            links.extend((a + 1..n).map(|b| (a, b)));
+            links.extend((0..clients.len()).map(|c| (a, n + c)));
         }
+        NetModel {
+            hosts: nodes.iter().chain(clients).cloned().collect(),
+            n,
+            blocked: vec![false; n * n],
+            cut: vec![false; n * n],
+            paused: vec![false; n],
+            applied: vec![State::Healthy; links.len()],
+            links,
+        }
+    }
+
+    /// The index of node `name`, if it is one.
+    pub fn node(&self, name: &str) -> Option<usize> {
+        self.hosts[..self.n].iter().position(|h| h == name)
+    }
+
+    fn nodes_of<'a>(&'a self, names: &'a [String]) -> impl Iterator<Item = usize> + 'a {
+        names.iter().filter_map(|x| self.node(x))
     }
 
     /// Block messages from every node of `from` to every node of `to`.
     pub fn block(&mut self, from: &[String], to: &[String]) {
-        for a in from {
-            for b in to {
+        for a in self.nodes_of(from).collect::<Vec<_>>() {
+            for b in self.nodes_of(to).collect::<Vec<_>>() {
                 if a != b {
-                    self.blocked.insert((a.clone(), b.clone()));
+                    self.blocked[a * self.n + b] = true;
                 }
             }
         }
     }
 
     /// Replace every partition by `groups`: two nodes can exchange messages iff some group holds
-    /// both (groups may share a node, as in a bridge); nodes of the cluster not listed form one more
-    /// group.
+    /// both (groups may share a node, as in a bridge); nodes of the cluster not listed form one
+    /// more group.
     pub fn partition_groups(&mut self, groups: &[Vec<String>]) {
         self.heal();
-        let listed: BTreeSet<&String> = groups.iter().flatten().collect();
-        let rest: Vec<String> = self
-            .nodes
-            .iter()
-            .filter(|n| !listed.contains(n))
-            .cloned()
-            .collect();
-        let mut all: Vec<Vec<String>> = groups.to_vec();
-        if !rest.is_empty() {
-            all.push(rest);
+        let n = self.n;
+        // For each node, the groups it is in (the unlisted ones share group `groups.len()`).
+        let mut member: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (g, group) in groups.iter().enumerate() {
+            for a in self.nodes_of(group).collect::<Vec<_>>() {
+                member[a].push(g);
+            }
         }
-        let nodes = self.nodes.clone();
-        for (i, a) in nodes.iter().enumerate() {
-            for b in nodes.iter().skip(i + 1) {
-                let together = all.iter().any(|g| g.contains(a) && g.contains(b));
-                if !together {
-                    self.blocked.insert((a.clone(), b.clone()));
-                    self.blocked.insert((b.clone(), a.clone()));
-                }
+        for m in member.iter_mut().filter(|m| m.is_empty()) {
+            m.push(groups.len());
+        }
+        for a in 0..n {
+            for b in 0..n {
+                let together = member[a].iter().any(|g| member[b].contains(g));
+                self.blocked[a * n + b] = a != b && !together;
             }
         }
     }
 
     /// Lift every partition.
     pub fn heal(&mut self) {
-        self.blocked.clear();
+        self.blocked.fill(false);
     }
 
     /// Pause or resume a node.
     pub fn set_paused(&mut self, node: &str, paused: bool) {
-        if paused {
-            self.paused.insert(node.to_string());
-        } else {
-            self.paused.remove(node);
+        if let Some(a) = self.node(node) {
+            self.paused[a] = paused;
         }
     }
 
     /// Lift every pause.
     pub fn resume_all(&mut self) {
-        self.paused.clear();
+        self.paused.fill(false);
     }
 
-    /// Nodes currently paused.
-    pub fn paused(&self) -> &BTreeSet<String> {
-        &self.paused
+    /// The directed node pairs `(from, to)` that reply loss cuts from now on (replacing the
+    /// previous tick's); whether anything changed.
+    pub fn set_cuts(&mut self, cuts: &[(usize, usize)]) -> bool {
+        let mut next = vec![false; self.cut.len()];
+        for &(a, b) in cuts {
+            if a < self.n && b < self.n && a != b {
+                next[a * self.n + b] = true;
+            }
+        }
+        let changed = next != self.cut;
+        self.cut = next;
+        changed
     }
 
-    /// Whether any one-way block is active (these need re-asserting under random message loss,
+    /// Whether any applied link is one-way (these need re-asserting under random message loss,
     /// which turmoil heals by making a link healthy in both directions).
     pub fn has_one_way(&self) -> bool {
-        self.applied
-            .values()
-            .any(|s| matches!(s, LinkState::OneWay(..)))
+        self.applied.iter().any(|s| matches!(s, State::OneWay(_)))
     }
 
-    /// The state a link should be in now.
-    pub fn desired(&self, x: &str, y: &str) -> LinkState {
-        let xy = self.blocked.contains(&(x.to_string(), y.to_string()));
-        let yx = self.blocked.contains(&(y.to_string(), x.to_string()));
-        if xy && yx {
-            LinkState::Partitioned
-        } else if self.paused.contains(x) || self.paused.contains(y) {
-            LinkState::Held
-        } else if xy {
-            LinkState::OneWay(x.to_string(), y.to_string())
-        } else if yx {
-            LinkState::OneWay(y.to_string(), x.to_string())
+    fn state(&self, x: usize, y: usize) -> State {
+        let n = self.n;
+        let paused = |h: usize| h < n && self.paused[h];
+        let (xy, yx, cxy, cyx) = if y < n {
+            let (a, b) = (x * n + y, y * n + x);
+            (self.blocked[a], self.blocked[b], self.cut[a], self.cut[b])
         } else {
-            LinkState::Healthy
+            (false, false, false, false)
+        };
+        if xy && yx {
+            State::Partitioned
+        } else if paused(x) || paused(y) {
+            State::Held
+        } else {
+            match (xy || cxy, yx || cyx) {
+                (true, true) => State::Partitioned,
+                (true, false) => State::OneWay(true),
+                (false, true) => State::OneWay(false),
+                (false, false) => State::Healthy,
+            }
         }
     }
 
-    /// Every link (node–node and node–client), in a fixed order.
-    fn links(&self) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        for (i, a) in self.nodes.iter().enumerate() {
-            for b in self.nodes.iter().skip(i + 1) {
-                out.push((a.clone(), b.clone()));
-            }
-            for c in &self.clients {
-                out.push((a.clone(), c.clone()));
-            }
+    /// The state the link between hosts `x` and `y` should be in now (unknown hosts: healthy).
+    pub fn desired(&self, x: &str, y: &str) -> LinkState {
+        let host = |h: &str| self.hosts.iter().position(|x| x == h);
+        let (Some(a), Some(b)) = (host(x), host(y)) else {
+            return LinkState::Healthy;
+        };
+        let (x, y) = (a.min(b), a.max(b));
+        let name = |h: usize| self.hosts[h].clone();
+        match self.state(x, y) {
+            State::Healthy => LinkState::Healthy,
+            State::Partitioned => LinkState::Partitioned,
+            State::Held => LinkState::Held,
+            State::OneWay(true) => LinkState::OneWay(name(x), name(y)),
+            State::OneWay(false) => LinkState::OneWay(name(y), name(x)),
         }
-        out
     }
 
     /// The actions that bring every link from its applied state to its desired state; records
     /// the desired states as applied.
     pub fn sync(&mut self) -> Vec<LinkAction> {
         let mut actions = Vec::new();
-        for (x, y) in self.links() {
-            let want = self.desired(&x, &y);
-            let have = self
-                .applied
-                .get(&(x.clone(), y.clone()))
-                .cloned()
-                .unwrap_or(LinkState::Healthy);
+        for i in 0..self.links.len() {
+            let (x, y) = self.links[i];
+            let (want, have) = (self.state(x, y), self.applied[i]);
             if want == have {
                 continue;
             }
+            let (hx, hy) = (self.hosts[x].clone(), self.hosts[y].clone());
             // Leave the old state first, then enter the new one.
-            match &have {
-                LinkState::Held => actions.push(LinkAction::Release(x.clone(), y.clone())),
-                LinkState::Partitioned | LinkState::OneWay(..) => {
-                    actions.push(LinkAction::Repair(x.clone(), y.clone()))
+            match have {
+                State::Held => actions.push(LinkAction::Release(hx.clone(), hy.clone())),
+                State::Partitioned | State::OneWay(_) => {
+                    actions.push(LinkAction::Repair(hx.clone(), hy.clone()))
                 }
-                LinkState::Healthy => {}
+                State::Healthy => {}
             }
-            match &want {
-                LinkState::Healthy => {}
-                LinkState::Partitioned => actions.push(LinkAction::Partition(x.clone(), y.clone())),
-                LinkState::Held => actions.push(LinkAction::Hold(x.clone(), y.clone())),
-                LinkState::OneWay(a, b) => {
-                    actions.push(LinkAction::PartitionOneWay(a.clone(), b.clone()))
-                }
+            match want {
+                State::Healthy => {}
+                State::Partitioned => actions.push(LinkAction::Partition(hx, hy)),
+                State::Held => actions.push(LinkAction::Hold(hx, hy)),
+                State::OneWay(true) => actions.push(LinkAction::PartitionOneWay(hx, hy)),
+                State::OneWay(false) => actions.push(LinkAction::PartitionOneWay(hy, hx)),
             }
-            self.applied.insert((x, y), want);
+            self.applied[i] = want;
         }
         actions
     }
 
-    /// Re-issue every active one-way block (idempotent), for use under random message loss.
+    /// Re-issue every applied one-way block (idempotent), for use under random message loss.
     pub fn reassert_one_way(&self) -> Vec<LinkAction> {
-        self.applied
-            .values()
-            .filter_map(|s| match s {
-                LinkState::OneWay(a, b) => Some(LinkAction::PartitionOneWay(a.clone(), b.clone())),
+        let name = |h: usize| self.hosts[h].clone();
+        self.links
+            .iter()
+            .zip(&self.applied)
+            .filter_map(|(&(x, y), s)| match s {
+                State::OneWay(true) => Some(LinkAction::PartitionOneWay(name(x), name(y))),
+                State::OneWay(false) => Some(LinkAction::PartitionOneWay(name(y), name(x))),
                 _ => None,
             })
             .collect()
@@ -221,18 +266,19 @@ mod tests {
         NetModel::new(&names(&["n1", "n2", "n3"]), &names(&["c0"]))
     }
 
+    fn act(f: fn(String, String) -> LinkAction, a: &str, b: &str) -> LinkAction {
+        f(a.to_string(), b.to_string())
+    }
+
     #[test]
     fn groups_partition_across_groups_only() {
         let mut m = model();
         m.partition_groups(&[names(&["n1"])]);
-        let actions = m.sync();
-        assert_eq!(
-            actions,
-            vec![
-                LinkAction::Partition("n1".into(), "n2".into()),
-                LinkAction::Partition("n1".into(), "n3".into()),
-            ]
-        );
+        let want = [
+            act(LinkAction::Partition, "n1", "n2"),
+            act(LinkAction::Partition, "n1", "n3"),
+        ];
+        assert_eq!(m.sync(), want);
         assert_eq!(m.desired("n2", "n3"), LinkState::Healthy);
         assert_eq!(
             m.desired("n1", "c0"),
@@ -261,13 +307,11 @@ mod tests {
         m.partition_groups(&[names(&["n1"])]);
         m.sync();
         m.heal();
-        assert_eq!(
-            m.sync(),
-            vec![
-                LinkAction::Repair("n1".into(), "n2".into()),
-                LinkAction::Repair("n1".into(), "n3".into()),
-            ]
-        );
+        let want = [
+            act(LinkAction::Repair, "n1", "n2"),
+            act(LinkAction::Repair, "n1", "n3"),
+        ];
+        assert_eq!(m.sync(), want);
     }
 
     #[test]
@@ -276,24 +320,18 @@ mod tests {
         m.partition_groups(&[names(&["n1"])]);
         m.sync();
         m.set_paused("n2", true);
-        let actions = m.sync();
         // n1–n2 stays partitioned (dropping beats holding); n2–n3 and n2–c0 are held.
-        assert_eq!(
-            actions,
-            vec![
-                LinkAction::Hold("n2".into(), "n3".into()),
-                LinkAction::Hold("n2".into(), "c0".into()),
-            ]
-        );
+        let want = [
+            act(LinkAction::Hold, "n2", "n3"),
+            act(LinkAction::Hold, "n2", "c0"),
+        ];
+        assert_eq!(m.sync(), want);
         m.set_paused("n2", false);
-        let actions = m.sync();
-        assert_eq!(
-            actions,
-            vec![
-                LinkAction::Release("n2".into(), "n3".into()),
-                LinkAction::Release("n2".into(), "c0".into()),
-            ]
-        );
+        let want = [
+            act(LinkAction::Release, "n2", "n3"),
+            act(LinkAction::Release, "n2", "c0"),
+        ];
+        assert_eq!(m.sync(), want);
         assert_eq!(m.desired("n1", "n2"), LinkState::Partitioned);
     }
 
@@ -301,21 +339,60 @@ mod tests {
     fn one_way_blocks_one_direction_and_is_reasserted() {
         let mut m = model();
         m.block(&names(&["n3"]), &names(&["n1"]));
-        assert_eq!(
-            m.sync(),
-            vec![LinkAction::PartitionOneWay("n3".into(), "n1".into())]
-        );
+        assert_eq!(m.sync(), [act(LinkAction::PartitionOneWay, "n3", "n1")]);
         assert!(m.has_one_way());
         assert_eq!(
             m.reassert_one_way(),
-            vec![LinkAction::PartitionOneWay("n3".into(), "n1".into())]
+            [act(LinkAction::PartitionOneWay, "n3", "n1")]
         );
         m.block(&names(&["n1"]), &names(&["n3"]));
+        let want = [
+            act(LinkAction::Repair, "n1", "n3"),
+            act(LinkAction::Partition, "n1", "n3"),
+        ];
+        assert_eq!(m.sync(), want);
+        assert!(!m.has_one_way());
+    }
+
+    #[test]
+    fn reply_loss_cuts_compose_with_partitions_and_pauses() {
+        let mut m = model();
+        let (n1, n2, n3) = (0, 1, 2);
+        assert!(m.set_cuts(&[(n2, n1), (n3, n1)]));
+        assert!(
+            !m.set_cuts(&[(n3, n1), (n2, n1)]),
+            "the same cuts change nothing"
+        );
+        let want = [
+            act(LinkAction::PartitionOneWay, "n2", "n1"),
+            act(LinkAction::PartitionOneWay, "n3", "n1"),
+        ];
+        assert_eq!(m.sync(), want);
+        // A one-way partition the other way makes n1–n2 dead both ways while both hold.
+        m.block(&names(&["n1"]), &names(&["n2"]));
+        assert_eq!(m.desired("n1", "n2"), LinkState::Partitioned);
+        // A pause wins over a cut; an explicit partition wins over the pause.
+        m.heal();
+        m.set_paused("n3", true);
+        assert_eq!(m.desired("n3", "n1"), LinkState::Held);
+        m.partition_groups(&[names(&["n3"])]);
+        assert_eq!(m.desired("n3", "n1"), LinkState::Partitioned);
+        // Lifting everything but the cuts leaves exactly the cuts.
+        m.heal();
+        m.resume_all();
+        m.sync();
         assert_eq!(
-            m.sync(),
-            vec![
-                LinkAction::Repair("n1".into(), "n3".into()),
-                LinkAction::Partition("n1".into(), "n3".into()),
+            m.desired("n1", "n3"),
+            LinkState::OneWay("n3".into(), "n1".into())
+        );
+        assert_eq!(m.desired("n2", "n3"), LinkState::Healthy);
+        m.set_cuts(&[]);
+        let actions = m.sync();
+        assert_eq!(
+            actions,
+            [
+                act(LinkAction::Repair, "n1", "n2"),
+                act(LinkAction::Repair, "n1", "n3")
             ]
         );
         assert!(!m.has_one_way());

@@ -4,7 +4,7 @@
 //! so "the same flags with another seed" means the same thing everywhere.
 
 use super::config::{FaultSource, Faults, InvalidConfig, RunConfig};
-use super::schedule::{self, FaultKind, Schedule, ScheduleError};
+use super::schedule::{self, FaultKind, Schedule, ScheduleError, Shape};
 use super::swarm;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -71,12 +71,16 @@ impl Plan {
                 },
                 schedule: schedule::load(path, &nodes, seed)?,
             },
-            FaultPlan::Kinds(kinds) => Faults {
-                source: FaultSource::Generated {
-                    kinds: kinds.clone(),
-                },
-                schedule: schedule::generate(seed, kinds, &nodes, horizon(&cfg)),
-            },
+            FaultPlan::Kinds(kinds) => {
+                let shape = Shape::of_cluster(&cfg.store, cfg.workload.keys)
+                    .map_err(InvalidConfig)?;
+                Faults {
+                    source: FaultSource::Generated {
+                        kinds: kinds.clone(),
+                    },
+                    schedule: schedule::generate(seed, kinds, &shape, horizon(&cfg)),
+                }
+            }
             FaultPlan::Schedule(s) => Faults {
                 source: FaultSource::Code,
                 schedule: s.clone(),

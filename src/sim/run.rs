@@ -74,6 +74,9 @@ pub enum RunError {
     /// The cluster could not be built or stepped.
     #[error(transparent)]
     Cluster(#[from] ClusterError),
+    /// The fault schedule does not fit the cluster.
+    #[error(transparent)]
+    Schedule(#[from] super::schedule::ScheduleError),
 }
 
 /// Run the configured experiment (events are counted and checked, not kept).
@@ -117,8 +120,9 @@ pub fn run_with(cfg: &RunConfig, record_events: bool) -> Result<RunOutput, RunEr
         cfg.faults.schedule.clone(),
         &cfg.store.nodes,
         &clients,
-        Duration::from_millis(cfg.net.max_latency_ms),
-    );
+        &cfg.net,
+        cfg.seed,
+    )?;
 
     // Main phase: clients and nemesis, faults until the very end.
     while shared.finished.get() < cfg.workload.clients {
@@ -128,14 +132,14 @@ pub fn run_with(cfg: &RunConfig, record_events: bool) -> Result<RunOutput, RunEr
     let main_ns = cluster.elapsed().as_nanos() as u64;
     let unreached = nemesis.remaining();
     let mut config = cfg.clone();
-    let applied = config.faults.schedule.steps.len() - unreached;
     let generated = matches!(
         config.faults.source,
         super::config::FaultSource::Generated { .. }
     );
     if generated {
-        // Steps past the main phase were never meant to run: the record keeps what was applied.
-        config.faults.schedule.steps.truncate(applied);
+        // Steps past the main phase were never meant to run: the record keeps what was applied
+        // (named after the kinds that fired), and a replay applies exactly that.
+        config.faults.schedule = nemesis.applied();
     }
     let ops_main = recorder
         .borrow()

@@ -9,8 +9,13 @@ pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(&humantime::format_duration(*d))
 }
 
-/// Reads humantime text back.
+/// Reads humantime text back (errors echo the text cut to about 80 characters).
 pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     let text = String::deserialize(d)?;
-    humantime::parse_duration(&text).map_err(serde::de::Error::custom)
+    super::values::parse(text.trim()).map_err(|e| {
+        serde::de::Error::custom(format!(
+            "cannot parse {} as a duration: {e}",
+            super::lines::echo(&text)
+        ))
+    })
 }

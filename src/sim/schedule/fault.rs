@@ -1,6 +1,7 @@
 //! What a fault means to a person and what undoes it: the one-line text the nemesis records in
-//! the history ("partition n1 n2 | n3 n4 n5", "crash n3", "loss 20%", "latency ≤ 300ms",
-//! "clock-skew n2 -500ms"), and the lift a `duration` schedules.
+//! the history ("partition n1 n2 | n3 n4 n5", "crash n3", "crash n1 n2 n4", "loss 20%",
+//! "latency ≤ 300ms", "slow n4 ≤ 800ms", "reply-loss 20% n2 n3 -> n1", "clock-skew n2 -500ms"),
+//! and the lift a `duration` schedules.
 
 use super::{Fault, NodeSel, PartitionSpec, Schedule, Step};
 use std::fmt;
@@ -50,10 +51,21 @@ impl Fault {
             Fault::Partition(spec) => format!("partition {}", spec.describe()),
             Fault::Heal => "heal".to_string(),
             Fault::Crash(n) => format!("crash {}", n.describe()),
+            Fault::CrashSet(nodes) => format!("crash {}", nodes.join(" ")),
             Fault::Restart(n) => format!("restart {}", n.describe()),
+            Fault::RestartSet(nodes) => format!("restart {}", nodes.join(" ")),
             Fault::Loss { rate } => format!("loss {}%", trim_decimal(rate * 100.0)),
             Fault::Latency { max } => format!("latency ≤ {}", human(*max)),
             Fault::LatencyReset => "latency default".to_string(),
+            Fault::Slow { node, max } => format!("slow {} ≤ {}", node.describe(), human(*max)),
+            Fault::SlowReset(n) => format!("slow {} default", n.describe()),
+            Fault::ReplyLoss { from, to, rate } => format!(
+                "reply-loss {}% {} -> {}",
+                trim_decimal(rate * 100.0),
+                from.join(" "),
+                to.join(" ")
+            ),
+            Fault::ReplyLossOff => "reply-loss off".to_string(),
             Fault::ClockSkew { node, offset_us } => {
                 format!("clock-skew {} {}", node.describe(), signed_us(*offset_us))
             }
@@ -64,14 +76,18 @@ impl Fault {
     }
 
     /// The step that undoes this fault (what `duration` schedules): partition → heal, crash →
-    /// restart the same node, loss → rate 0, latency → default, clock-skew → offset 0, pause →
-    /// resume the same node. `None` for the steps that are themselves lifts.
+    /// restart the same node(s), loss → rate 0, latency → default, slow → the node back to
+    /// default, reply-loss → off, clock-skew → offset 0, pause → resume the same node. `None` for
+    /// the steps that only lift (restart, resume, heal, heal-all and the resets).
     pub fn lift(&self) -> Option<Fault> {
         Some(match self {
             Fault::Partition(_) => Fault::Heal,
             Fault::Crash(n) => Fault::Restart(n.clone()),
+            Fault::CrashSet(nodes) => Fault::RestartSet(nodes.clone()),
             Fault::Loss { .. } => Fault::Loss { rate: 0.0 },
             Fault::Latency { .. } => Fault::LatencyReset,
+            Fault::Slow { node, .. } => Fault::SlowReset(node.clone()),
+            Fault::ReplyLoss { .. } => Fault::ReplyLossOff,
             Fault::ClockSkew { node, .. } => Fault::ClockSkew {
                 node: node.clone(),
                 offset_us: 0,
@@ -79,10 +95,23 @@ impl Fault {
             Fault::Pause(n) => Fault::Resume(n.clone()),
             Fault::Heal
             | Fault::Restart(_)
+            | Fault::RestartSet(_)
             | Fault::LatencyReset
+            | Fault::SlowReset(_)
+            | Fault::ReplyLossOff
             | Fault::Resume(_)
             | Fault::HealAll => return None,
         })
+    }
+
+    /// Whether this step only takes faults away: the steps without a lift, a loss rate of 0 and
+    /// a clock offset of 0.
+    pub fn is_lift(&self) -> bool {
+        match self {
+            Fault::Loss { rate } => *rate == 0.0,
+            Fault::ClockSkew { offset_us, .. } => *offset_us == 0,
+            other => other.lift().is_none(),
+        }
     }
 
     /// The history event's `f`: the fault's kind as written in a schedule file.
@@ -90,14 +119,41 @@ impl Fault {
         match self {
             Fault::Partition(_) => "partition",
             Fault::Heal => "heal",
-            Fault::Crash(_) => "crash",
-            Fault::Restart(_) => "restart",
+            Fault::Crash(_) | Fault::CrashSet(_) => "crash",
+            Fault::Restart(_) | Fault::RestartSet(_) => "restart",
             Fault::Loss { .. } => "loss",
             Fault::Latency { .. } | Fault::LatencyReset => "latency",
+            Fault::Slow { .. } | Fault::SlowReset(_) => "slow",
+            Fault::ReplyLoss { .. } | Fault::ReplyLossOff => "reply-loss",
             Fault::ClockSkew { .. } => "clock-skew",
             Fault::Pause(_) => "pause",
             Fault::Resume(_) => "resume",
             Fault::HealAll => "heal-all",
+        }
+    }
+
+    /// Every node the fault names, in the order it names them (`random` left out).
+    pub fn nodes(&self) -> Vec<&str> {
+        match self {
+            Fault::Partition(PartitionSpec::Groups(groups)) => {
+                groups.iter().flatten().map(String::as_str).collect()
+            }
+            Fault::Partition(PartitionSpec::OneWay { from, to })
+            | Fault::ReplyLoss { from, to, .. } => {
+                from.iter().chain(to).map(String::as_str).collect()
+            }
+            Fault::CrashSet(nodes) | Fault::RestartSet(nodes) => {
+                nodes.iter().map(String::as_str).collect()
+            }
+            Fault::Partition(PartitionSpec::Isolate(n))
+            | Fault::Crash(n)
+            | Fault::Restart(n)
+            | Fault::Pause(n)
+            | Fault::Resume(n)
+            | Fault::Slow { node: n, .. }
+            | Fault::SlowReset(n)
+            | Fault::ClockSkew { node: n, .. } => n.name().into_iter().collect(),
+            _ => Vec::new(),
         }
     }
 }
@@ -125,32 +181,11 @@ impl Schedule {
 impl Schedule {
     /// Every node a step names (to check a schedule against a cluster).
     pub fn named_nodes(&self) -> std::collections::BTreeSet<String> {
-        let mut out = std::collections::BTreeSet::new();
-        let mut sel = |n: &NodeSel| {
-            if let Some(n) = n.name() {
-                out.insert(n.to_string());
-            }
-        };
-        let mut names = Vec::new();
-        for step in &self.steps {
-            match &step.fault {
-                Fault::Partition(PartitionSpec::Groups(groups)) => {
-                    names.extend(groups.iter().flatten().cloned())
-                }
-                Fault::Partition(PartitionSpec::OneWay { from, to }) => {
-                    names.extend(from.iter().chain(to).cloned())
-                }
-                Fault::Partition(PartitionSpec::Isolate(n))
-                | Fault::Crash(n)
-                | Fault::Restart(n)
-                | Fault::Pause(n)
-                | Fault::Resume(n)
-                | Fault::ClockSkew { node: n, .. } => sel(n),
-                _ => {}
-            }
-        }
-        out.extend(names);
-        out
+        self.steps
+            .iter()
+            .flat_map(|s| s.fault.nodes())
+            .map(str::to_string)
+            .collect()
     }
 }
 
@@ -255,6 +290,27 @@ mod tests {
                 "clock-skew n2 0s",
             ),
             (Fault::Pause(NodeSel::Random), "pause random"),
+            (
+                Fault::CrashSet(vec!["n1".into(), "n2".into(), "n4".into()]),
+                "crash n1 n2 n4",
+            ),
+            (
+                Fault::Slow {
+                    node: n("n4"),
+                    max: Duration::from_millis(800),
+                },
+                "slow n4 ≤ 800ms",
+            ),
+            (Fault::SlowReset(n("n4")), "slow n4 default"),
+            (
+                Fault::ReplyLoss {
+                    from: vec!["n2".into(), "n3".into()],
+                    to: vec!["n1".into()],
+                    rate: 0.2,
+                },
+                "reply-loss 20% n2 n3 -> n1",
+            ),
+            (Fault::ReplyLossOff, "reply-loss off"),
             (Fault::HealAll, "heal-all"),
         ];
         for (fault, text) in cases {
@@ -288,6 +344,23 @@ mod tests {
         );
         assert_eq!(Fault::Heal.lift(), None);
         assert_eq!(Fault::HealAll.lift(), None);
+        let set = vec!["n1".to_string(), "n3".to_string()];
+        assert_eq!(
+            Fault::CrashSet(set.clone()).lift(),
+            Some(Fault::RestartSet(set))
+        );
+        let slow = Fault::Slow {
+            node: n("n2"),
+            max: Duration::from_secs(1),
+        };
+        assert_eq!(slow.lift(), Some(Fault::SlowReset(n("n2"))));
+        // Every lift is a lift, and no fault that has one is.
+        for fault in [Fault::Crash(n("n1")), slow, Fault::Loss { rate: 0.5 }] {
+            assert!(
+                !fault.is_lift() && fault.lift().unwrap().is_lift(),
+                "{fault:?}"
+            );
+        }
     }
 
     #[test]

@@ -2,20 +2,27 @@
 //!
 //! A fault schedule is a list of [`Step`]s — a simulated time and a [`Fault`] — that the nemesis
 //! applies during a run's main phase (Jepsen's idea that a nemesis schedule is a value, not code).
-//! A schedule comes from a TOML file ([`load`], [`Schedule::from_toml_str`]) or from a seed
-//! ([`generate`], for fuzzing with swarm testing: Groce et al. 2012, "Swarm testing"; TigerBeetle's
-//! VOPR).
+//! A schedule comes from a TOML file ([`load`], [`Schedule::from_toml_str`]), from the JSON a run
+//! stores in `run.json` ([`load`] of a `.json` file, [`Schedule::from_json_str`]), from code, or
+//! from a seed ([`generate`], for fuzzing with swarm testing: Groce et al. 2012, "Swarm testing";
+//! TigerBeetle's VOPR).
 //!
 //! What this module guarantees:
+//! - one validator, [`Schedule::validate`], judges every concrete schedule — loaded from TOML,
+//!   loaded from JSON, built in code or generated — so whatever passes it runs without tripping
+//!   the simulator: every node named and in the cluster, steps sorted by time, value ranges kept,
+//!   groups non-empty and disjoint (except a bridge), and node states consistent (no restart of a
+//!   node that is not crashed, no second crash of a crashed node, no resume of a node that is not
+//!   paused, no second pause);
 //! - a loaded or generated schedule is **concrete**: every node is named, `halves` and `bridge`
-//!   partitions are resolved to explicit groups, and every step is sorted by time (stable: steps at
-//!   the same time keep file order, a lift right after the fault it lifts). The nemesis therefore
-//!   applies steps without drawing anything, and the schedule stored in `run.json` replays exactly;
+//!   partitions are resolved to explicit groups listing every node, and steps are sorted by time
+//!   (stable: steps at the same time keep file order). The nemesis applies steps without drawing
+//!   anything but reply-loss's per-tick coin flips, which come from its own seeded stream;
 //! - `random` choices are drawn from the seed passed to the loader, so the same file and seed give
 //!   the same schedule;
-//! - a loaded schedule is consistent: it never restarts a node that is not crashed, crashes a node
-//!   that already is, resumes a node that is not paused or pauses one that is;
-//! - bad input gives one line, `FILE:LINE: field `NAME`: PROBLEM`, and never a panic.
+//! - loading is linear in the size of the file;
+//! - bad input gives one line, `FILE:LINE: field `NAME`: PROBLEM` (or `FILE:LINE: PROBLEM` when
+//!   no field is at fault), echoes of the input cut to about 80 characters, and never a panic.
 //!
 //! ## The TOML format
 //!
@@ -25,10 +32,10 @@
 //!
 //! [[fault]]
 //! at = "1s"                  # when, as a human duration: "1.5s", "200ms", "2m" (humantime)
-//! kind = "partition"         # partition | heal | crash | restart | loss | latency | clock-skew
-//!                            #   | pause | resume | heal-all
+//! kind = "partition"         # partition | heal | crash | restart | loss | latency | slow
+//!                            #   | reply-loss | clock-skew | pause | resume | heal-all
 //! how = "groups"             # partition only: groups | halves | isolate | one-way | bridge
-//! groups = [["n1", "n2"]]    # how = "groups": disjoint, non-empty; unlisted nodes form one more group
+//! groups = [["n1", "n2"]]    # how = "groups": non-empty, disjoint; unlisted nodes form one more group
 //! duration = "1.5s"          # optional: also schedule the matching lift at `at + duration`
 //!
 //! [[fault]]
@@ -53,6 +60,12 @@
 //! duration = "1s"            # lift: restart the same node
 //!
 //! [[fault]]
+//! at = "4.5s"
+//! kind = "crash"
+//! nodes = ["n1", "n2", "n4"] # crash | restart: several nodes at the same instant
+//! duration = "500ms"         # lift: restart them all together
+//!
+//! [[fault]]
 //! at = "1.2s"
 //! kind = "loss"
 //! rate = 0.2                 # message loss rate on node-to-node links, in [0, 1]
@@ -65,14 +78,30 @@
 //! [[fault]]
 //! at = "1s"
 //! kind = "latency"
-//! max = "300ms"              # max one-way latency; "default" resets to the network's default
+//! max = "300ms"              # max one-way latency, at most 1h; "default" resets to the network's
 //! duration = "2s"
+//!
+//! [[fault]]
+//! at = "1.5s"
+//! kind = "slow"              # one slow node: its node-to-node links get a higher max latency
+//! node = "n4"                # a node name or "random"
+//! max = "800ms"              # at most 1h; "default" takes the node back to the cluster's latency
+//! duration = "1s"
+//!
+//! [[fault]]
+//! at = "2.5s"
+//! kind = "reply-loss"        # one-way loss: messages from `from` to `to` dropped, reverse intact
+//! from = ["n2", "n3"]
+//! to = ["n1"]
+//! rate = 0.2                 # in (0, 1]: per 1 ms tick, the chance that a direction is cut;
+//!                            #   rate = 0 (without from/to) turns reply loss off
+//! duration = "1s"
 //!
 //! [[fault]]
 //! at = "1s"
 //! kind = "clock-skew"
 //! node = "n2"
-//! offset = "-500ms"          # signed; "0s" resets the node's clock
+//! offset = "-500ms"          # signed, at most 1 day either way; "0s" resets the node's clock
 //! duration = "2s"
 //!
 //! [[fault]]
@@ -82,45 +111,84 @@
 //! duration = "300ms"         # lift: resume the same node
 //!
 //! [[fault]]
-//! at = "4s"
-//! kind = "heal-all"          # partitions, loss, latency, skew, pauses off; crashed nodes restarted
+//! at = "5s"
+//! kind = "heal-all"          # everything off; crashed nodes restarted
 //! ```
 //!
 //! Lifts made by `duration`: partition → heal (which lifts *every* partition), crash → restart the
-//! same node, loss → rate 0, latency → default, clock-skew → offset 0, pause → resume the same node.
-//! `heal`, `restart`, `resume` and `heal-all` take no `duration`.
+//! same node(s), loss → rate 0, latency → default, slow → the node back to default, reply-loss →
+//! off, clock-skew → offset 0, pause → resume the same node. `heal`, `restart`, `resume`,
+//! `heal-all` and the explicit lifts (`max = "default"`, `rate = 0`) take no `duration`.
+//!
+//! Faults of one kind replace each other: a new partition replaces the previous partition, a new
+//! loss rate, latency or reply-loss replaces the previous one; slow and clock-skew are per node.
+//!
+//! ### How the network faults compose
+//! - A node-to-node link's max latency is the larger of the cluster-wide setting (`latency`, or the
+//!   network's default) and the `slow` max of either end, and never below the network's minimum
+//!   latency. Client links are never slowed, lossy or partitioned (only held when their node pauses).
+//! - Link states, strongest first: partitioned both ways (an explicit partition, or a one-way
+//!   partition and reply-loss covering the two directions) → held (either end paused) → one way
+//!   cut (an explicit one-way partition, or reply-loss drawing a cut for this tick) → healthy.
+//!   Lifting a fault brings every link to the state the remaining faults give it.
+//! - `reply-loss` is emulated, because the simulator's loss is two-way: at every 1 ms tick, for
+//!   each directed pair `from → to`, the nemesis draws from its own seeded stream whether the
+//!   direction is cut for that tick. A cut drops the messages sent during it and those already in
+//!   flight in that direction when it starts, so a reply that is in flight for `k` ticks is lost
+//!   with probability about `1 − (1 − rate)^(k+1)`; keep rates low (a few percent) for light loss.
 //!
 //! Resolution at load time, from a stream derived from the loader's seed
 //! (`seed::derive(seed, "schedule", 1)`), in time order: `node = "random"` picks any node for
-//! isolate and clock-skew, a node that is not crashed for crash, a crashed one for restart, a node
-//! that is not paused for pause, a paused one for resume; `halves` shuffles the nodes and splits them
-//! into ⌊n/2⌋ and ⌈n/2⌉; `bridge` picks one bridge node and splits the others into halves, giving the
-//! groups `[A…, bridge]` and `[bridge, B…]` — the one case where groups share a node. A lift always
-//! targets the node its fault resolved to.
+//! isolate, slow and clock-skew, a node that is not crashed for crash, a crashed one for restart, a
+//! running node that is not paused for pause, a paused one for resume; `halves` shuffles the nodes
+//! and splits them into ⌊n/2⌋ and ⌈n/2⌉; `bridge` picks one bridge node and splits the others into
+//! halves, giving the groups `[A…, bridge]` and `[bridge, B…]` — the one case where groups share a
+//! node. A lift always targets the node(s) its fault resolved to.
 //!
 //! ## Validation
 //! Unknown keys are errors (so a typo such as `rat = 0.2` is caught), as are keys the kind does not
-//! use, unknown kinds and `how`s (the message lists the valid ones), unknown node names, empty or
-//! overlapping groups, a partition that leaves a single side, `from`/`to` sharing a node, a rate
-//! outside [0, 1], a `duration` that is zero or negative, a negative `at`, times that do not parse,
-//! missing required fields (reported on the line of the `[[fault]]` header, or of the `kind`/`how`
-//! that requires them), and the state errors listed above (reported on the `node` line, or on the
-//! `duration` line when a lift is the culprit).
+//! use, unknown kinds and `how`s (the message lists the valid ones), wrong types, unknown node
+//! names, empty or overlapping groups, a partition that leaves a single side, `from`/`to` empty or
+//! sharing a node, a rate out of range, a latency of zero or above 1 h, a skew above 1 day, a
+//! `duration` that is zero or negative, a negative `at`, times that do not parse, missing required
+//! fields (reported on the line of the `[[fault]]` header, or of the `kind`/`how` that requires
+//! them), invalid UTF-8 (on its line) and the state errors listed above (reported on the `node`
+//! line, or on the `duration` line when a lift is the culprit).
+//!
+//! ## The JSON form
+//! A concrete schedule as stored in `run.json`: `{"name": …, "steps": [{"at": "1s 500ms",
+//! "fault": …, "line": 0}, …]}` (`line` may be omitted), a fault being `"heal"`, `"heal-all"`,
+//! `"latency-reset"`, `"reply-loss-off"`, `{"crash": {"named": "n3"}}` (likewise `restart`,
+//! `pause`, `resume`, `slow-reset`), `{"crash-set": ["n1", "n2"]}` (and `restart-set`),
+//! `{"partition": {"groups": [["n1"], ["n2", "n3"]]}}` (or `{"isolate": {"named": "n1"}}`,
+//! `{"one-way": {"from": […], "to": […]}}`), `{"loss": {"rate": 0.2}}`, `{"latency": {"max":
+//! "300ms"}}`, `{"slow": {"node": {"named": "n4"}, "max": "800ms"}}`, `{"reply-loss": {"from": […],
+//! "to": […], "rate": 0.05}}`, `{"clock-skew": {"node": {"named": "n2"}, "offset_us": -500000}}`.
+//! It gets the same validator as TOML: unknown fields, wrong types and syntax errors are reported
+//! on their line, broken rules on the line where the step starts.
 
+mod aim;
+mod by_kind;
+mod check;
 mod duration_serde;
+mod error;
 mod fault;
-mod fields;
 mod generate;
-mod raw;
+mod input;
+mod json;
+mod kind;
+mod lines;
 mod resolve;
-mod value;
+mod shape;
 mod values;
 
+pub use error::ScheduleError;
 pub use generate::generate;
+pub use kind::FaultKind;
+pub use shape::Shape;
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 
 /// A node chosen by name, or drawn from the run's seed when the schedule is loaded.
@@ -139,9 +207,10 @@ pub enum NodeSel {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PartitionSpec {
-    /// Two nodes can exchange messages iff some group holds both. In a file, groups are disjoint
-    /// and unlisted nodes form one more group; a loaded schedule lists every node. A resolved
-    /// `bridge` is the one case of two groups sharing a node.
+    /// Two nodes can exchange messages iff some group holds both. Groups are non-empty and
+    /// disjoint, and unlisted nodes form one more group; a loaded schedule lists every node. A
+    /// bridge is the one case of groups sharing a node: exactly two groups, sharing exactly one
+    /// node, each with another node, covering the cluster.
     Groups(Vec<Vec<String>>),
     /// Random split into ⌊n/2⌋ and ⌈n/2⌉ nodes (input form; resolved to `Groups` at load time).
     Halves,
@@ -160,7 +229,7 @@ pub enum PartitionSpec {
 
 /// One fault (or the lifting of one), as the nemesis applies it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Fault {
     /// Drop messages between nodes as the spec says (replaces any earlier partition).
     Partition(PartitionSpec),
@@ -168,14 +237,18 @@ pub enum Fault {
     Heal,
     /// turmoil crash: the process is gone and its un-synced disk writes are lost.
     Crash(NodeSel),
+    /// Several nodes crashed at the same instant (the way un-synced writes of a majority are lost).
+    CrashSet(Vec<String>),
     /// turmoil bounce of a crashed node.
     Restart(NodeSel),
+    /// Several crashed nodes restarted at the same instant.
+    RestartSet(Vec<String>),
     /// Message loss rate on node-to-node links, in [0, 1]; 0 turns loss off.
     Loss {
         /// Probability that one message is dropped.
         rate: f64,
     },
-    /// Maximum one-way latency on node-to-node links.
+    /// Maximum one-way latency on node-to-node links (positive, at most 1 h).
     Latency {
         /// The new maximum.
         #[serde(with = "duration_serde")]
@@ -183,36 +256,61 @@ pub enum Fault {
     },
     /// Back to the network's default latency.
     LatencyReset,
+    /// One slow node: the max latency of its node-to-node links (positive, at most 1 h).
+    Slow {
+        /// The slow node.
+        node: NodeSel,
+        /// The max one-way latency of its links (composed with `Latency` by taking the larger).
+        #[serde(with = "duration_serde")]
+        max: Duration,
+    },
+    /// The node's links back to the cluster-wide latency.
+    SlowReset(NodeSel),
+    /// One-way loss: each tick, each direction `from → to` is cut with probability `rate`.
+    ReplyLoss {
+        /// Senders whose messages are lost.
+        from: Vec<String>,
+        /// Receivers that miss them.
+        to: Vec<String>,
+        /// Probability per tick and direction, in (0, 1].
+        rate: f64,
+    },
+    /// Reply loss off.
+    ReplyLossOff,
     /// Set a node's clock offset (0 resets it).
     ClockSkew {
         /// The node whose clock moves.
         node: NodeSel,
-        /// Offset added to the node's clock, in microseconds (negative = behind).
+        /// Offset added to the node's clock, in microseconds (negative = behind), at most a day.
         offset_us: i64,
     },
     /// Hold all messages to and from the node (SIGSTOP-like).
     Pause(NodeSel),
     /// Release the node's held messages.
     Resume(NodeSel),
-    /// Everything off: partitions, loss, latency, skew, pauses; crashed nodes restarted.
+    /// Everything off: partitions, loss, latency, slowness, reply loss, skew, pauses; crashed
+    /// nodes restarted.
     HealAll,
 }
 
 /// A fault at a simulated time (measured from the start of the run).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Step {
     /// When the nemesis applies the fault.
     #[serde(with = "duration_serde")]
     pub at: Duration,
     /// What it applies.
     pub fault: Fault,
-    /// The line of the schedule file this step comes from (its `[[fault]]` header, or the
-    /// `duration` line for a lift); 0 when generated.
+    /// The line of the TOML file this step comes from (its `[[fault]]` header, or the
+    /// `duration` line for a lift); 0 when generated or built in code (and when JSON omits it).
+    #[serde(default)]
     pub line: usize,
 }
 
 /// A named list of steps, sorted by `at` (stable).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Schedule {
     /// The schedule's name (the file's `name`, its stem, or `generated-<kinds>`).
     pub name: String,
@@ -220,140 +318,66 @@ pub struct Schedule {
     pub steps: Vec<Step>,
 }
 
-/// The fault kinds a generated schedule draws from (the swarm-testing dimensions).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FaultKind {
-    /// Partitions of every shape (halves, isolate, one-way, bridge).
-    Partition,
-    /// Crash and restart of one node at a time.
-    Crash,
-    /// Message loss.
-    Loss,
-    /// Extra link latency.
-    Latency,
-    /// Clock offset of one node at a time.
-    ClockSkew,
-    /// Pause and resume of one node at a time.
-    Pause,
-}
-
-impl FaultKind {
-    /// Every kind, in the canonical order used for names and random draws.
-    pub const ALL: [FaultKind; 6] = [
-        FaultKind::Partition,
-        FaultKind::Crash,
-        FaultKind::Loss,
-        FaultKind::Latency,
-        FaultKind::ClockSkew,
-        FaultKind::Pause,
-    ];
-
-    /// The CLI name (`partition`, `crash`, `loss`, `latency`, `clock-skew`, `pause`).
-    pub fn name(self) -> &'static str {
-        match self {
-            FaultKind::Partition => "partition",
-            FaultKind::Crash => "crash",
-            FaultKind::Loss => "loss",
-            FaultKind::Latency => "latency",
-            FaultKind::ClockSkew => "clock-skew",
-            FaultKind::Pause => "pause",
-        }
-    }
-
-    /// Parses a comma-separated list such as `partition,crash` (spaces allowed, duplicates
-    /// dropped, result in canonical order).
-    pub fn parse_list(s: &str) -> Result<Vec<FaultKind>, ScheduleError> {
-        let mut kinds = s
-            .split(',')
-            .map(|k| k.trim().parse())
-            .collect::<Result<Vec<FaultKind>, _>>()?;
-        kinds.sort();
-        kinds.dedup();
-        Ok(kinds)
-    }
-}
-
-impl std::fmt::Display for FaultKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for FaultKind {
-    type Err = ScheduleError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        FaultKind::ALL
-            .into_iter()
-            .find(|k| k.name() == s)
-            .ok_or_else(|| ScheduleError::UnknownFaultKind { got: s.to_string() })
-    }
-}
-
-/// Why a schedule could not be loaded. `Display` is one line.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ScheduleError {
-    /// The file could not be read: `PATH: MESSAGE`.
-    #[error("{path}: {message}")]
-    Read {
-        /// The path as given.
-        path: String,
-        /// The operating system's message.
-        message: String,
-    },
-    /// The text is not a valid schedule: `FILE:LINE: MESSAGE`.
-    #[error("{file}:{line}: {message}")]
-    Invalid {
-        /// The file name the text was loaded under.
-        file: String,
-        /// 1-based line of the offending field.
-        line: usize,
-        /// What is wrong (`field `rate`: must be between 0 and 1 (got 1.5)`).
-        message: String,
-    },
-    /// A fault kind name that is not one of the swarm kinds (`--nemesis`).
-    #[error(
-        "unknown fault kind `{got}` (valid: partition, crash, loss, latency, clock-skew, pause)"
-    )]
-    UnknownFaultKind {
-        /// The name given.
-        got: String,
-    },
-}
-
-/// Reads and validates the schedule at `path` for a cluster of `nodes`, drawing `random` choices
+/// Reads and validates the schedule at `path` for a cluster of `nodes`: a `.json` file is a
+/// concrete schedule as stored in `run.json`, anything else TOML whose `random` choices are drawn
 /// from `seed`. Errors name the path as given.
 pub fn load(path: &Path, nodes: &[String], seed: u64) -> Result<Schedule, ScheduleError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ScheduleError::Read {
-        path: path.display().to_string(),
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| ScheduleError::Read {
+        path: file.clone(),
         message: e.to_string(),
     })?;
-    Schedule::from_toml_str(&path.display().to_string(), &text, nodes, seed)
+    let text = lines::utf8(&bytes).map_err(|(line, message)| ScheduleError::Invalid {
+        file: file.clone(),
+        line,
+        message,
+    })?;
+    if path.extension().is_some_and(|e| e == "json") {
+        Schedule::from_json_str(&file, text, nodes)
+    } else {
+        Schedule::from_toml_str(&file, text, nodes, seed)
+    }
 }
 
 impl Schedule {
-    /// Parses and validates schedule `text`. `file` names the text in error messages, and its
-    /// stem is the schedule's name when the text has no `name`.
+    /// Parses, resolves and validates TOML schedule `text`. `file` names the text in error
+    /// messages, and its stem is the schedule's name when the text has no `name`.
     pub fn from_toml_str(
         file: &str,
         text: &str,
         nodes: &[String],
         seed: u64,
     ) -> Result<Schedule, ScheduleError> {
-        let ctx = fields::Ctx { file, text, nodes };
-        let doc = raw::parse(text).map_err(|e| ctx.err(e.offset, e.message))?;
-        let name = match &doc.name {
-            Some(v) => fields::schedule_name(&ctx, v)?,
-            None => default_name(file),
-        };
-        let entries = doc
-            .faults
-            .iter()
-            .map(|f| fields::entry(&ctx, f))
-            .collect::<Result<Vec<_>, _>>()?;
-        let steps = resolve::resolve(&ctx, entries, seed)?;
+        let doc = input::parse(file, text)?;
+        let name = doc.name.clone().unwrap_or_else(|| default_name(file));
+        let steps = resolve::resolve(&doc, nodes, seed)?;
         Ok(Schedule { name, steps })
+    }
+
+    /// Parses and validates a concrete JSON schedule (the form stored in `run.json`).
+    pub fn from_json_str(
+        file: &str,
+        text: &str,
+        nodes: &[String],
+    ) -> Result<Schedule, ScheduleError> {
+        json::parse(file, text, nodes)
+    }
+
+    /// Checks a concrete schedule against a cluster of `nodes` (the rules in the module doc). The
+    /// first broken rule is reported with the step's index and description.
+    pub fn validate(&self, nodes: &[String]) -> Result<(), ScheduleError> {
+        check::validate(self, nodes).map_err(|(step, problem)| {
+            let description = match step.checked_sub(1).and_then(|i| self.steps.get(i)) {
+                Some(s) => lines::cut(&s.describe(), 80),
+                None => "name".to_string(),
+            };
+            ScheduleError::InvalidStep {
+                schedule: lines::label(&self.name),
+                step,
+                description,
+                message: problem.to_string(),
+            }
+        })
     }
 
     /// The time of the last step (zero when there is none).
@@ -362,13 +386,13 @@ impl Schedule {
     }
 }
 
-/// The stem of `file` (`schedules/mixed.toml` → `mixed`), or the whole name when it has none.
+/// The stem of `file` (`schedules/mixed.toml` → `mixed`), or `schedule` when it has none.
 fn default_name(file: &str) -> String {
     Path::new(file)
         .file_stem()
         .and_then(|s| s.to_str())
-        .filter(|s| !s.is_empty())
-        .unwrap_or(file)
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or("schedule")
         .to_string()
 }
 

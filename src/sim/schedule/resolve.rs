@@ -1,168 +1,156 @@
-//! From validated entries to the concrete steps the nemesis applies: lifts added, steps sorted by
-//! time (stable), `random` nodes, `halves` and `bridge` drawn from the seed in time order, and the
-//! crash/pause state followed so that no step restarts a node that is not crashed, crashes one
-//! that is, resumes one that is not paused or pauses one that is.
+//! From typed TOML entries to the concrete steps the nemesis applies: lifts added, steps sorted by
+//! time (stable), `random` nodes, `halves` and `bridge` drawn from the seed in time order, explicit
+//! groups completed with the unlisted nodes — and every step checked by the one validator
+//! (`check`) as it is produced, its problems reported on the line of the key at fault (or of
+//! `duration` when a lift is the culprit).
 
+use super::check::Checker;
 use super::fault::human;
-use super::fields::{Ctx, Entry};
+use super::input::{Doc, Entry};
 use super::{Fault, NodeSel, PartitionSpec, ScheduleError, Step};
 use crate::sim::seed;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::collections::BTreeSet;
 use std::time::Duration;
 
-/// A step before resolution: an entry's fault, or its lift.
-struct Item {
-    at: Duration,
-    entry: usize,
-    is_lift: bool,
-}
-
-/// Which nodes are crashed and paused at the current point of the schedule.
-#[derive(Default)]
-pub(super) struct NodeState {
-    pub crashed: BTreeSet<String>,
-    pub paused: BTreeSet<String>,
-}
-
-impl NodeState {
-    /// Records `fault`, or says why it cannot happen now.
-    pub fn apply(&mut self, fault: &Fault, at: Duration) -> Result<(), String> {
-        let at = human(at);
-        match fault {
-            Fault::Crash(NodeSel::Named(n)) if !self.crashed.insert(n.clone()) => {
-                Err(format!("{n} is already crashed at {at}"))
-            }
-            Fault::Restart(NodeSel::Named(n)) if !self.crashed.remove(n) => Err(format!(
-                "{n} is not crashed at {at} (a restart needs an earlier crash)"
-            )),
-            Fault::Pause(NodeSel::Named(n)) if !self.paused.insert(n.clone()) => {
-                Err(format!("{n} is already paused at {at}"))
-            }
-            Fault::Resume(NodeSel::Named(n)) if !self.paused.remove(n) => Err(format!(
-                "{n} is not paused at {at} (a resume needs an earlier pause)"
-            )),
-            Fault::HealAll => {
-                self.crashed.clear();
-                self.paused.clear();
-                Ok(())
-            }
-            _ => Ok(()),
-        }
-    }
-}
-
-/// The concrete, sorted steps of `entries`, drawing from `seed::derive(seed, "schedule", 1)`.
-pub(super) fn resolve(
-    ctx: &Ctx,
-    entries: Vec<Entry>,
-    seed: u64,
-) -> Result<Vec<Step>, ScheduleError> {
-    let mut items = Vec::new();
-    for (i, e) in entries.iter().enumerate() {
-        items.push(Item {
-            at: e.at,
-            entry: i,
-            is_lift: false,
-        });
+/// The concrete, sorted, validated steps of `doc`, drawing from
+/// `seed::derive(seed, "schedule", 1)`.
+pub(super) fn resolve(doc: &Doc, nodes: &[String], seed: u64) -> Result<Vec<Step>, ScheduleError> {
+    // (time, entry, is the lift)
+    let mut items: Vec<(Duration, usize, bool)> = Vec::with_capacity(doc.entries.len() * 2);
+    for (i, e) in doc.entries.iter().enumerate() {
+        items.push((e.at, i, false));
         if let Some((at, _)) = e.lift {
-            items.push(Item {
-                at,
-                entry: i,
-                is_lift: true,
-            });
+            items.push((at, i, true));
         }
     }
-    items.sort_by_key(|it| it.at);
+    items.sort_by_key(|&(at, ..)| at);
     let mut rng = ChaCha8Rng::seed_from_u64(seed::derive(seed, "schedule", 1));
-    let mut state = NodeState::default();
-    let mut resolved: Vec<Option<Fault>> = vec![None; entries.len()];
+    let mut checker = Checker::new(nodes);
+    let mut resolved: Vec<Option<Fault>> = vec![None; doc.entries.len()];
     let mut steps = Vec::with_capacity(items.len());
-    for it in items {
-        let e = &entries[it.entry];
-        let (fault, line, blame) = if it.is_lift {
-            let dline = e.lift.map_or(e.line, |(_, l)| l);
-            // A lift comes strictly after its fault (durations are positive), so the fault is
-            // resolved; `None` would be a bug here, reported rather than panicking.
-            let lift = resolved[it.entry]
-                .as_ref()
-                .and_then(Fault::lift)
-                .ok_or_else(|| {
-                    ctx.err_line(dline, "field `duration`: this fault has nothing to lift")
-                })?;
-            let why = format!("the lift at {} ({})", human(it.at), lift.describe());
-            (lift, dline, (dline, "duration", why))
+    for (at, i, is_lift) in items {
+        let e = &doc.entries[i];
+        let step = if is_lift {
+            lift(doc, e, resolved[i].as_ref(), at)?
         } else {
-            let (tline, tfield) = e.target;
-            let fault = concrete(&e.fault, &state, ctx.nodes, &mut rng, it.at)
-                .map_err(|m| ctx.err_line(tline, format!("field `{tfield}`: {m}")))?;
-            resolved[it.entry] = Some(fault.clone());
-            (fault, e.line, (tline, tfield, String::new()))
+            let fault = concrete(&e.fault, &checker, nodes, &mut rng, at)
+                .map_err(|(field, m)| doc.err(e.line_of(field), format!("field `{field}`: {m}")))?;
+            resolved[i] = Some(fault.clone());
+            Step {
+                at,
+                fault,
+                line: e.line,
+            }
         };
-        if let Err(problem) = state.apply(&fault, it.at) {
-            let (bline, bfield, why) = blame;
-            let lead = if why.is_empty() {
-                String::new()
+        checker.step(&step).map_err(|p| {
+            if is_lift {
+                let why = format!("the lift at {} ({})", human(at), step.fault.describe());
+                doc.err(step.line, format!("field `duration`: {why}: {}", p.message))
             } else {
-                format!("{why}: ")
-            };
-            return Err(ctx.err_line(bline, format!("field `{bfield}`: {lead}{problem}")));
-        }
-        steps.push(Step {
-            at: it.at,
-            fault,
-            line,
-        });
+                doc.err(e.line_of(p.field), p.to_string())
+            }
+        })?;
+        steps.push(step);
     }
     Ok(steps)
 }
 
-/// `fault` with every `random`, `halves` and `bridge` drawn from `rng`.
-pub(super) fn concrete(
+/// The lift of entry `e`'s resolved fault, on the line of its `duration`.
+fn lift(doc: &Doc, e: &Entry, fault: Option<&Fault>, at: Duration) -> Result<Step, ScheduleError> {
+    let line = e.lift.map_or(e.line, |(_, l)| l);
+    // A lift comes strictly after its fault (durations are positive), so the fault is resolved;
+    // `None` would be a bug here, reported rather than panicking.
+    let fault = fault
+        .and_then(Fault::lift)
+        .ok_or_else(|| doc.err(line, "field `duration`: this fault has nothing to lift"))?;
+    Ok(Step { at, fault, line })
+}
+
+/// `fault` with every `random`, `halves` and `bridge` drawn from `rng` and explicit groups
+/// completed; a problem names the field it blames.
+fn concrete(
     fault: &Fault,
-    state: &NodeState,
+    state: &Checker,
     nodes: &[String],
     rng: &mut ChaCha8Rng,
     at: Duration,
-) -> Result<Fault, String> {
+) -> Result<Fault, (&'static str, String)> {
     let at = human(at);
     let any = |_: &String| true;
+    let too_few = |how: &str, min: usize| {
+        let n = nodes.len();
+        (
+            "how",
+            format!("`{how}` needs at least {min} nodes (the cluster has {n})"),
+        )
+    };
+    let draw = |rng: &mut ChaCha8Rng, eligible: &dyn Fn(&String) -> bool, none: String| {
+        pick(nodes, rng, eligible).ok_or(("node", none))
+    };
     Ok(match fault {
+        Fault::Partition(PartitionSpec::Halves) if nodes.len() < 2 => {
+            return Err(too_few("halves", 2))
+        }
         Fault::Partition(PartitionSpec::Halves) => Fault::Partition(halves(nodes, rng)),
+        Fault::Partition(PartitionSpec::Bridge) if nodes.len() < 3 => {
+            return Err(too_few("bridge", 3))
+        }
         Fault::Partition(PartitionSpec::Bridge) => Fault::Partition(bridge(nodes, rng)),
+        Fault::Partition(PartitionSpec::Groups(groups)) => {
+            let rest: Vec<String> = nodes
+                .iter()
+                .filter(|n| !groups.iter().flatten().any(|x| x == *n))
+                .cloned()
+                .collect();
+            let mut all = groups.clone();
+            if !rest.is_empty() {
+                all.push(rest);
+            }
+            Fault::Partition(PartitionSpec::Groups(all))
+        }
         Fault::Partition(PartitionSpec::Isolate(NodeSel::Random)) => {
-            let n = pick(nodes, rng, any).ok_or("isolate needs at least one node")?;
+            let n = draw(rng, &any, "isolate needs at least one node".into())?;
             Fault::Partition(PartitionSpec::Isolate(n))
         }
-        Fault::Crash(NodeSel::Random) => Fault::Crash(
-            pick(nodes, rng, |n| !state.crashed.contains(n))
-                .ok_or_else(|| format!("no node is left to crash at {at}"))?,
-        ),
-        Fault::Restart(NodeSel::Random) => Fault::Restart(
-            pick(nodes, rng, |n| state.crashed.contains(n)).ok_or_else(|| {
-                format!("no node is crashed at {at} (a restart needs an earlier crash)")
-            })?,
-        ),
-        Fault::Pause(NodeSel::Random) => Fault::Pause(
-            pick(nodes, rng, |n| {
-                !state.paused.contains(n) && !state.crashed.contains(n)
-            })
-            .ok_or_else(|| format!("no running node is left to pause at {at}"))?,
-        ),
-        Fault::Resume(NodeSel::Random) => Fault::Resume(
-            pick(nodes, rng, |n| state.paused.contains(n)).ok_or_else(|| {
-                format!("no node is paused at {at} (a resume needs an earlier pause)")
-            })?,
-        ),
+        Fault::Crash(NodeSel::Random) => Fault::Crash(draw(
+            rng,
+            &|n| !state.is_crashed(n),
+            format!("no node is left to crash at {at}"),
+        )?),
+        Fault::Restart(NodeSel::Random) => Fault::Restart(draw(
+            rng,
+            &|n| state.is_crashed(n),
+            format!("no node is crashed at {at} (a restart needs an earlier crash)"),
+        )?),
+        Fault::Pause(NodeSel::Random) => Fault::Pause(draw(
+            rng,
+            &|n| !state.is_paused(n) && !state.is_crashed(n),
+            format!("no running node is left to pause at {at}"),
+        )?),
+        Fault::Resume(NodeSel::Random) => Fault::Resume(draw(
+            rng,
+            &|n| state.is_paused(n),
+            format!("no node is paused at {at} (a resume needs an earlier pause)"),
+        )?),
         Fault::ClockSkew {
             node: NodeSel::Random,
             offset_us,
         } => Fault::ClockSkew {
-            node: pick(nodes, rng, any).ok_or("clock-skew needs at least one node")?,
+            node: draw(rng, &any, "clock-skew needs at least one node".into())?,
             offset_us: *offset_us,
         },
+        Fault::Slow {
+            node: NodeSel::Random,
+            max,
+        } => Fault::Slow {
+            node: draw(rng, &any, "slow needs at least one node".into())?,
+            max: *max,
+        },
+        Fault::SlowReset(NodeSel::Random) => {
+            Fault::SlowReset(draw(rng, &any, "slow needs at least one node".into())?)
+        }
         other => other.clone(),
     })
 }
@@ -171,7 +159,7 @@ pub(super) fn concrete(
 fn pick(
     nodes: &[String],
     rng: &mut ChaCha8Rng,
-    eligible: impl Fn(&String) -> bool,
+    eligible: &dyn Fn(&String) -> bool,
 ) -> Option<NodeSel> {
     let candidates: Vec<&String> = nodes.iter().filter(|n| eligible(n)).collect();
     if candidates.is_empty() {
@@ -181,27 +169,23 @@ fn pick(
     Some(NodeSel::Named(candidates[i].clone()))
 }
 
-/// The nodes shuffled, then restored to cluster order within each part.
-fn shuffled(nodes: &[String], rng: &mut ChaCha8Rng) -> Vec<String> {
-    let mut order: Vec<String> = nodes.to_vec();
-    order.shuffle(rng);
-    order
-}
-
-fn in_cluster_order(nodes: &[String], part: &[String]) -> Vec<String> {
+/// `part` in the order of `nodes`.
+pub(super) fn in_cluster_order(nodes: &[String], part: &[String]) -> Vec<String> {
     nodes.iter().filter(|n| part.contains(n)).cloned().collect()
 }
 
 /// A random split into ⌊n/2⌋ and ⌈n/2⌉ nodes.
 pub(super) fn halves(nodes: &[String], rng: &mut ChaCha8Rng) -> PartitionSpec {
-    let order = shuffled(nodes, rng);
+    let mut order = nodes.to_vec();
+    order.shuffle(rng);
     let (a, b) = order.split_at(order.len() / 2);
     PartitionSpec::Groups(vec![in_cluster_order(nodes, a), in_cluster_order(nodes, b)])
 }
 
-/// One bridge node in both groups; the other nodes split into halves.
+/// One bridge node in both groups; the other nodes split into halves (needs 3 nodes).
 pub(super) fn bridge(nodes: &[String], rng: &mut ChaCha8Rng) -> PartitionSpec {
-    let order = shuffled(nodes, rng);
+    let mut order = nodes.to_vec();
+    order.shuffle(rng);
     let Some((bridge, rest)) = order.split_first() else {
         return PartitionSpec::Groups(Vec::new());
     };
