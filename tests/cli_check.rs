@@ -685,3 +685,26 @@ fn random_flags_and_inputs_exit_0_to_3_with_one_line_errors() {
 fn many_random_flags_and_inputs() {
     random_invocations(2_000);
 }
+
+#[test]
+fn a_search_cut_by_the_time_limit_is_unknown_and_names_the_limit() {
+    let dir = scratch("time-limit");
+    let events = quorumlab::checkers::lin::synth::hard_history(16);
+    let mut text = Vec::new();
+    quorumlab::checkers::jsonl::write_jsonl(&mut text, &events).expect("serialise");
+    let h = dir.join("hard.jsonl");
+    std::fs::write(&h, text).expect("write");
+    let o = check(&[
+        h.to_str().unwrap(),
+        "--checkers",
+        "linearizable",
+        "--time-limit",
+        "1ns",
+    ]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("linearizability search stopped after 1ns (--time-limit)"),
+        "{}",
+        stdout(&o)
+    );
+}

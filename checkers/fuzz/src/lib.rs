@@ -22,12 +22,20 @@ fn assert_well_formed(e: &InputError, name: &str, bytes: &[u8]) {
     let max_line = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
     let shown = e.to_string();
     assert_eq!(e.file, name, "{shown}");
-    assert!((1..=max_line).contains(&e.line), "line outside the input: {shown}");
+    assert!(
+        (1..=max_line).contains(&e.line),
+        "line outside the input: {shown}"
+    );
     assert!(!shown.contains('\n'), "not one line: {shown:?}");
     assert!(shown.len() < 1_600, "message of {} bytes", shown.len());
 }
 
-fn run_suite(format: Format, model: ModelKind, ops: &[quorumlab_checkers::ops::Op], fs: Option<&FinalState>) {
+fn run_suite(
+    format: Format,
+    model: ModelKind,
+    ops: &[quorumlab_checkers::ops::Op],
+    fs: Option<&FinalState>,
+) {
     let opts = SuiteOptions {
         checkers: Some(CHECKERS.to_vec()),
         lin: LinOptions {
