@@ -414,6 +414,14 @@ fn echoed_input_is_cut_in_every_message() {
         400,
     );
     let g = write(&dir, "g.jsonl", GOOD);
+    // A path the OS refuses (too long) is cut to its tail.
+    let long_path = format!("{}/{}.jsonl", dir.display(), "\u{e9}".repeat(10_000));
+    bad_input(&check(&[&long_path]), "…", 300);
+    bad_input(
+        &check(&[g.to_str().unwrap(), "--final", &long_path]),
+        "…",
+        300,
+    );
     let huge_flag = format!("\"{}", "m".repeat(100_000));
     for flag in [
         "--model",
