@@ -414,6 +414,14 @@ fn echoed_input_is_cut_in_every_message() {
         400,
     );
     let g = write(&dir, "g.jsonl", GOOD);
+    // A path the OS refuses (too long) is cut to its tail.
+    let long_path = format!("{}/{}.jsonl", dir.display(), "\u{e9}".repeat(10_000));
+    bad_input(&check(&[&long_path]), "…", 300);
+    bad_input(
+        &check(&[g.to_str().unwrap(), "--final", &long_path]),
+        "…",
+        300,
+    );
     let huge_flag = format!("\"{}", "m".repeat(100_000));
     for flag in [
         "--model",
@@ -684,4 +692,27 @@ fn random_flags_and_inputs_exit_0_to_3_with_one_line_errors() {
 #[ignore]
 fn many_random_flags_and_inputs() {
     random_invocations(2_000);
+}
+
+#[test]
+fn a_search_cut_by_the_time_limit_is_unknown_and_names_the_limit() {
+    let dir = scratch("time-limit");
+    let events = quorumlab::checkers::lin::synth::hard_history(16);
+    let mut text = Vec::new();
+    quorumlab::checkers::jsonl::write_jsonl(&mut text, &events).expect("serialise");
+    let h = dir.join("hard.jsonl");
+    std::fs::write(&h, text).expect("write");
+    let o = check(&[
+        h.to_str().unwrap(),
+        "--checkers",
+        "linearizable",
+        "--time-limit",
+        "1ns",
+    ]);
+    assert_eq!(code(&o), 3, "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("linearizability search stopped after 1ns (--time-limit)"),
+        "{}",
+        stdout(&o)
+    );
 }

@@ -40,6 +40,19 @@ impl InputError {
     }
 }
 
+impl InputError {
+    /// A file that could not be read at all: its name, as given, may be absurdly long (the OS
+    /// refused it), so a long name is cut to its last [`EXCERPT_CHARS`] characters, the ones that
+    /// tell files apart.
+    pub fn unreadable(file: &str, message: impl Into<String>) -> Self {
+        let name = match file.char_indices().rev().nth(EXCERPT_CHARS - 1) {
+            Some((at, _)) if at > 0 => format!("…{}", &file[at..]),
+            _ => file.to_string(),
+        };
+        InputError::new(name, 0, message)
+    }
+}
+
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line == 0 {
@@ -162,6 +175,15 @@ mod tests {
         assert!(t.ends_with("`, expected one of `invoke`, `ok`"), "{t}");
         assert_eq!(tidy("a \"b\\\"c\" d"), "a \"b\\\"c\" d");
         assert_eq!(tidy("unterminated \"abc"), "unterminated \"abc");
+    }
+
+    #[test]
+    fn an_unreadable_file_keeps_the_tail_of_a_long_name() {
+        let long = format!("/tmp/{}/history.jsonl", "é".repeat(10_000));
+        let e = InputError::unreadable(&long, "File name too long (os error 36)");
+        assert_eq!(e.file.chars().count(), EXCERPT_CHARS + 1);
+        assert!(e.file.ends_with("/history.jsonl"), "{}", e.file);
+        assert_eq!(InputError::unreadable("h.jsonl", "x").file, "h.jsonl");
     }
 
     #[test]

@@ -4,6 +4,9 @@
 //! serialised form is fixed by the struct, so the same events always serialise to the same bytes.
 //! `type` has Jepsen's meaning: `invoke` starts an operation; `ok` completes it with effect; `fail`
 //! completes it without effect; `info` leaves it indeterminate (open until the end of the history).
+//! The order of the events is the real-time order (Jepsen/Knossos); `time` is an annotation.
+//! `f` is `read`, `write`, `delete` (a write of `null`: the store's tombstone, with its own `ts`),
+//! `cas`, … for clients; a read that found a tombstone returns `null` with the tombstone's `ts`.
 
 use crate::value::Value;
 use serde::{Deserialize, Serialize};

@@ -4,6 +4,11 @@
 //! Nothing here runs a network, a runtime or a simulator; every function is a function of its input
 //! data, and every checker returns a [`verdict::Verdict`] rather than printing or panicking.
 //!
+//! Entry points: [`load::history`] and [`load::final_state`] turn bytes into checked operations
+//! and a final state exactly as `quorumlab check` does (never panicking; every problem is one
+//! `file:line: problem` [`InputError`]); [`suite::run`] runs the checkers. The order of a
+//! history's events is its real-time order ([`ops`]); `time` is only an annotation.
+//!
 //! ```
 //! use quorumlab_checkers::{jsonl, ops};
 //! let text = r#"{"index":0,"time":1,"process":0,"type":"invoke","f":"write","key":3,"value":1}

@@ -57,7 +57,9 @@ pub struct SuiteOptions {
     /// Options of the linearizability checker (model, initial value, nil reads, limits).
     pub lin: LinOptions,
     /// Verdicts computed elsewhere (e.g. `invariants`, by the harness during the run), composed
-    /// into the results in suite order when their checker is selected (by default: always).
+    /// into the results in suite order when their checker is selected (by default: always). A
+    /// supplied verdict stands for its checker (the suite does not compute that one); verdicts
+    /// whose checker is not one of [`CHECKERS`] are ignored.
     pub external: Vec<Verdict>,
 }
 

@@ -31,7 +31,7 @@ pub fn read(file: &str, path: &Path) -> Result<Vec<u8>, InputError> {
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| InputError::new(file, 0, e.to_string()))?;
+        .map_err(|e| InputError::unreadable(file, e.to_string()))?;
     Ok(bytes)
 }
 

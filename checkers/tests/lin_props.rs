@@ -264,7 +264,7 @@ fn a_zero_time_limit_gives_unknown() {
     );
     assert_eq!(v.valid, Validity::Unknown, "{v:?}");
     assert!(
-        v.notes[0].contains("stopped after 0 ms (--time-limit)"),
+        v.notes[0].contains("stopped after 0ns (--time-limit)"),
         "{v:?}"
     );
 }

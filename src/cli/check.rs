@@ -164,9 +164,9 @@ fn locate(args: &CheckArgs, format: Option<Format>) -> Result<Inputs, InputError
     } else {
         match std::fs::metadata(&args.path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(InputError::new(&name, 0, "no such file or directory"))
+                return Err(InputError::unreadable(&name, "no such file or directory"))
             }
-            Err(e) => return Err(InputError::new(&name, 0, e.to_string())),
+            Err(e) => return Err(InputError::unreadable(&name, e.to_string())),
             Ok(m) if m.is_dir() => {
                 let h = args.path.join("history.jsonl");
                 if !h.is_file() {

@@ -55,9 +55,11 @@ struct PrepareError {
     source: ModelError,
 }
 
-/// `1 min 30 s`-free rendering of a limit: `60 s`, `1.5 s`, `250 ms`.
+/// A limit as people write it: `60 s`, `1.500 s`, `250 ms`, `1ns`.
 fn fmt_duration(d: std::time::Duration) -> String {
-    if d.as_millis() < 1000 {
+    if d.as_millis() == 0 {
+        format!("{d:?}")
+    } else if d.as_millis() < 1000 {
         format!("{} ms", d.as_millis())
     } else if d.subsec_millis() == 0 {
         format!("{} s", d.as_secs())
