@@ -76,10 +76,21 @@ pub struct Report {
 
 impl Experiment {
     /// An experiment on the default cluster and workload, no faults, seed 1.
+    ///
+    /// With the environment variable `QUORUMLAB_MUTANT=NAME`, every experiment plants that bug
+    /// (see `quorumlab mutants`): run your test suite that way to see which tests notice it — a
+    /// test that still passes with the mechanism behind its promise weakened is not testing it.
     pub fn new(name: &str) -> Experiment {
+        let mut base = RunConfig::new(1);
+        if let Ok(m) = std::env::var("QUORUMLAB_MUTANT") {
+            match m.parse::<Mutant>() {
+                Ok(m) => base.store.mutant = Some(m),
+                Err(e) => panic!("QUORUMLAB_MUTANT: {e}"),
+            }
+        }
         Experiment {
             name: name.to_string(),
-            plan: Plan::new(RunConfig::new(1)),
+            plan: Plan::new(base),
             swarm: false,
             fixed: BTreeSet::new(),
             seeds: vec![1],

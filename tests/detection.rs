@@ -80,8 +80,18 @@ ci_rows! {
 #[test]
 #[ignore]
 fn full_detection_matrix() {
+    // `QUORUMLAB_ROWS=a,b` limits the matrix to those rows (to iterate on one).
+    let only: Option<Vec<String>> = std::env::var("QUORUMLAB_ROWS")
+        .ok()
+        .map(|v| v.split(',').map(|s| s.trim().to_string()).collect());
     let mut table = Vec::new();
     for row in catalogue() {
+        if only
+            .as_ref()
+            .is_some_and(|o| !o.contains(&row.mutant.to_string()))
+        {
+            continue;
+        }
         let found = first_detection(&row, row.budget);
         let cell = match &found {
             Some((seed, by)) => format!("{seed:>5} | {}", by.join(", ")),

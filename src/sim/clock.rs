@@ -71,3 +71,51 @@ impl Clock for SkewedClock {
 pub fn sim_now_ns() -> u64 {
     turmoil::sim_elapsed().unwrap_or_default().as_nanos() as u64
 }
+
+/// The fsync latency of every node's disk, set by the nemesis (slow-disk faults) and reset by
+/// heal. Shared with each node's [`crate::store::clock::Disk`].
+#[derive(Clone, Default)]
+pub struct DiskDelays {
+    delays: Rc<BTreeMap<String, Rc<Cell<std::time::Duration>>>>,
+}
+
+impl DiskDelays {
+    /// Fast disks for the named nodes.
+    pub fn new(nodes: &[String]) -> Self {
+        DiskDelays {
+            delays: Rc::new(nodes.iter().map(|n| (n.clone(), Rc::default())).collect()),
+        }
+    }
+
+    /// Set a node's fsync latency. Unknown nodes are ignored.
+    pub fn set(&self, node: &str, delay: std::time::Duration) {
+        if let Some(c) = self.delays.get(node) {
+            c.set(delay);
+        }
+    }
+
+    /// Every disk fast again.
+    pub fn reset(&self) {
+        for c in self.delays.values() {
+            c.set(std::time::Duration::ZERO);
+        }
+    }
+
+    /// The disk of one node.
+    pub fn disk(&self, node: &str) -> SimDisk {
+        SimDisk {
+            delay: self.delays.get(node).cloned().unwrap_or_default(),
+        }
+    }
+}
+
+/// A node's disk in the simulation.
+pub struct SimDisk {
+    delay: Rc<Cell<std::time::Duration>>,
+}
+
+impl crate::store::clock::Disk for SimDisk {
+    fn fsync_latency(&self) -> std::time::Duration {
+        self.delay.get()
+    }
+}

@@ -5,7 +5,7 @@
 //! epoch, a minimum message latency of one tick (so a request and its answer never share a tick),
 //! and no random disk syncs.
 
-use super::clock::ClockOffsets;
+use super::clock::{ClockOffsets, DiskDelays};
 use super::invariants::Rules;
 use super::monitor::Monitor;
 use super::seed::derive;
@@ -84,6 +84,8 @@ pub struct Cluster {
     pub metrics: BTreeMap<String, Rc<Metrics>>,
     /// Each node's clock offset.
     pub clocks: ClockOffsets,
+    /// Each node's disk latency.
+    pub disks: DiskDelays,
     /// Nodes currently crashed.
     pub down: std::collections::BTreeSet<String>,
     /// What the nodes report: coverage, invariants, reached cells, events.
@@ -129,6 +131,7 @@ impl Cluster {
         let mut cluster = Cluster {
             sim,
             clocks: ClockOffsets::new(&config.nodes),
+            disks: DiskDelays::new(&config.nodes),
             config: config.clone(),
             ring,
             observed: Rc::default(),
@@ -151,6 +154,7 @@ impl Cluster {
                 name: name.clone(),
                 config: config.clone(),
                 clock: Rc::new(cluster.clocks.clock(name)),
+                disk: Rc::new(cluster.disks.disk(name)),
                 seed: 0,
                 metrics,
                 observer: Rc::new(move |cells: Rc<RefCell<CellMap>>| {

@@ -27,6 +27,7 @@ pub struct Monitor {
     ring: Ring,
     rules: Rules,
     durable: BTreeMap<String, CellMap>,
+    purged: BTreeMap<(String, Key), Cell>,
     boots: BTreeMap<String, u64>,
     reached: BTreeMap<Key, Cell>,
     coverage: BTreeMap<String, u64>,
@@ -42,6 +43,7 @@ impl Monitor {
             ring,
             rules,
             durable: BTreeMap::new(),
+            purged: BTreeMap::new(),
             boots: BTreeMap::new(),
             reached: BTreeMap::new(),
             coverage: BTreeMap::new(),
@@ -162,6 +164,7 @@ impl Monitor {
                         map.remove(&key);
                     }
                 }
+                self.purged.insert((node.to_string(), key), cell);
             }
             StoreEvent::LogReplay { records, .. } => {
                 if self.boots.get(node).copied().unwrap_or(0) > 1 {
@@ -209,9 +212,19 @@ impl Monitor {
         }
     }
 
+    /// What `node` durably holds for `key`, where a purged tombstone still stands for itself (a
+    /// replica that forgot a delete after the grace period did not go back).
+    fn held(&self, node: &str, key: Key) -> Option<&Cell> {
+        let purged = self.purged.get(&(node.to_string(), key));
+        match self.durable.get(node).and_then(|m| m.get(&key)) {
+            Some(c) => Some(c.max(purged.unwrap_or(c))),
+            None => purged,
+        }
+    }
+
     fn check_ack(&mut self, node: &str, time_ns: u64, key: Key, cell: &Cell, trace: Option<u64>) {
         let replicas = self.names(&self.ring.replicas(key));
-        let durable = |r: &str| self.durable.get(r).and_then(|m| m.get(&key));
+        let durable = |r: &str| self.held(r, key);
         let needed = self.rules.write_acks;
         let Some(holding) = invariants::unjustified_ack(cell, &replicas, durable, needed) else {
             return;
@@ -248,7 +261,7 @@ impl Monitor {
         trace: Option<u64>,
     ) {
         let contacted = self.names(contacted);
-        let durable = |r: &str| self.durable.get(r).and_then(|m| m.get(&key));
+        let durable = |r: &str| self.held(r, key);
         let behind = invariants::unrepaired(answer, &contacted, durable);
         if behind.is_empty() {
             return;

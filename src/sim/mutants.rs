@@ -38,22 +38,12 @@ pub struct Row {
 
 /// Every fault kind under which the correct store keeps all its promises.
 fn safe_kinds() -> FaultPlan {
-    FaultPlan::Kinds(vec![
-        FaultKind::Partition,
-        FaultKind::Crash,
-        FaultKind::Loss,
-        FaultKind::Latency,
-        FaultKind::Pause,
-    ])
+    FaultPlan::Kinds(FaultKind::SAFE.to_vec())
 }
 
-fn network_kinds() -> FaultPlan {
-    FaultPlan::Kinds(vec![
-        FaultKind::Partition,
-        FaultKind::Loss,
-        FaultKind::Latency,
-        FaultKind::Pause,
-    ])
+/// Messages lost in one direction: repair writes that never arrive while reads still do.
+fn reply_loss() -> FaultPlan {
+    FaultPlan::Kinds(vec![FaultKind::ReplyLoss, FaultKind::Partition])
 }
 
 fn partition_and_loss() -> FaultPlan {
@@ -61,7 +51,11 @@ fn partition_and_loss() -> FaultPlan {
 }
 
 fn crash_kinds() -> FaultPlan {
-    FaultPlan::Kinds(vec![FaultKind::Crash, FaultKind::Partition])
+    FaultPlan::Kinds(vec![
+        FaultKind::Crash,
+        FaultKind::CrashMajority,
+        FaultKind::Partition,
+    ])
 }
 
 /// `n1`'s clock steps back by 800 ms for a second, every 2.5 s, for ten minutes (the run keeps
@@ -98,9 +92,22 @@ fn write_one(c: &mut RunConfig) {
     c.store.write_cl = ConsistencyLevel::One;
 }
 
+/// Hinted handoff is the only repair: a long hint window, so that the correct store converges
+/// even when a replica stays cut off for many seconds.
 fn hints_only(c: &mut RunConfig) {
     c.store.anti_entropy.enabled = false;
     c.store.read_repair = ReadRepair::None;
+    c.store.hints.window_ms = 60_000;
+    c.store.tombstones.grace_ms = 120_000;
+}
+
+/// Faults hint delivery outlives (a slow or reply-losing replica times every delivery out).
+fn partitions_loss_pauses() -> FaultPlan {
+    FaultPlan::Kinds(vec![
+        FaultKind::Partition,
+        FaultKind::Loss,
+        FaultKind::Pause,
+    ])
 }
 
 fn anti_entropy_only(c: &mut RunConfig) {
@@ -172,7 +179,7 @@ pub fn catalogue() -> Vec<Row> {
             RepairNoWait,
             "blocking read repair replies before the repairs are acknowledged",
             ALL,
-            "partition,crash,loss,latency,pause",
+            "every kind but clock-skew",
             "default store, swarm workload",
             20,
             default_store,
@@ -183,11 +190,11 @@ pub fn catalogue() -> Vec<Row> {
             RepairAckIgnored,
             "a failed or timed-out repair counts as acknowledged",
             MONOTONIC,
-            "partition,loss,latency,pause",
+            "reply-loss,partition",
             "W=ONE R=QUORUM blocking, swarm workload",
             100,
             write_one,
-            network_kinds,
+            reply_loss,
             &[],
         ),
         row(
@@ -205,7 +212,7 @@ pub fn catalogue() -> Vec<Row> {
             MismatchSkipsData,
             "after a digest mismatch the data reply is left out of the reconciliation",
             ALL,
-            "partition,crash,loss,latency,pause",
+            "every kind but clock-skew",
             "default store, swarm workload",
             20,
             default_store,
@@ -216,7 +223,7 @@ pub fn catalogue() -> Vec<Row> {
             TieTakesIncoming,
             "at equal timestamps the incoming cell replaces the stored one",
             ALL,
-            "partition,crash,loss,latency,pause",
+            "every kind but clock-skew",
             "default store, swarm workload",
             30,
             default_store,
@@ -238,7 +245,7 @@ pub fn catalogue() -> Vec<Row> {
             HintRestamp,
             "hint replay re-stamps the cell with the replay time",
             ALL,
-            "partition,crash,loss,latency,pause",
+            "every kind but clock-skew",
             "default store, swarm workload",
             20,
             default_store,
@@ -249,7 +256,7 @@ pub fn catalogue() -> Vec<Row> {
             RepairRestamp,
             "read repair re-stamps the winner with the repair time",
             ALL,
-            "partition,crash,loss,latency,pause",
+            "every kind but clock-skew",
             "default store, swarm workload",
             30,
             default_store,
@@ -260,18 +267,18 @@ pub fn catalogue() -> Vec<Row> {
             HintDropQueue,
             "one failed hint delivery drops every hint queued for the replica",
             CONVERGENT,
-            "partition,loss,latency,pause",
-            "hints only (no anti-entropy, no read repair), hint window 10 s",
+            "partition,loss,pause",
+            "hints only (no anti-entropy, no read repair), hint window 60 s",
             30,
             hints_only,
-            network_kinds,
+            partitions_loss_pauses,
             &["tombstone-grace-ms"],
         ),
         row(
             MerkleLeafOmitsKey,
             "Merkle leaf hashes omit the keys of the bucket's cells",
             CONVERGENT,
-            "partition,crash,loss,latency,pause",
+            "every kind but clock-skew",
             "anti-entropy only (no hints, no read repair)",
             100,
             anti_entropy_only,
@@ -282,7 +289,7 @@ pub fn catalogue() -> Vec<Row> {
             AeRangeOffByOne,
             "the Merkle descent never compares the last leaf bucket",
             CONVERGENT,
-            "partition,crash,loss,latency,pause",
+            "every kind but clock-skew",
             "anti-entropy only (no hints, no read repair)",
             50,
             anti_entropy_only,
@@ -293,7 +300,7 @@ pub fn catalogue() -> Vec<Row> {
             SloppyQuorum,
             "a stored hint counts toward the write consistency level",
             ALL,
-            "partition,crash,loss,latency,pause",
+            "every kind but clock-skew",
             "default store, swarm workload",
             10,
             default_store,
@@ -315,7 +322,7 @@ pub fn catalogue() -> Vec<Row> {
             QuorumFloor,
             "QUORUM computed as ⌊RF/2⌋",
             ALL,
-            "partition,crash,loss,latency,pause",
+            "every kind but clock-skew",
             "default store, swarm workload",
             10,
             default_store,
@@ -325,8 +332,8 @@ pub fn catalogue() -> Vec<Row> {
         row(
             TombstoneGcUnsafe,
             "tombstones purged after the grace period without waiting for anti-entropy",
-            &["stale-read", "convergence", "invariants"],
-            "partition,crash,loss,latency,pause",
+            &["resurrection", "stale-read", "convergence", "invariants"],
+            "every kind but clock-skew",
             "default store, deletes, swarm workload (short grace)",
             100,
             default_store,
@@ -337,7 +344,7 @@ pub fn catalogue() -> Vec<Row> {
             HintNoLww,
             "hint replay overwrites without last-write-wins",
             ALL,
-            "partition,crash,loss,latency,pause",
+            "every kind but clock-skew",
             "default store, swarm workload",
             10,
             default_store,
@@ -348,7 +355,7 @@ pub fn catalogue() -> Vec<Row> {
             AeNoLww,
             "anti-entropy applies the peer's cells without last-write-wins",
             ALL,
-            "partition,crash,loss,latency,pause",
+            "every kind but clock-skew",
             "default store, swarm workload",
             20,
             default_store,
@@ -378,10 +385,7 @@ impl Row {
         (self.configure)(&mut base);
         base.store.mutant = mutant;
         base.checkers = Some(self.promised().iter().map(|s| s.to_string()).collect());
-        let mut fixed: BTreeSet<String> = self.fixed.iter().map(|s| s.to_string()).collect();
-        if self.mutant == Mutant::HintDropQueue {
-            fixed.insert("tombstone-grace-ms".to_string());
-        }
+        let fixed: BTreeSet<String> = self.fixed.iter().map(|s| s.to_string()).collect();
         Plan {
             base,
             faults: (self.fault_plan)(),
@@ -399,6 +403,7 @@ impl Row {
                 "lost-writes",
                 "phantom",
                 "convergence",
+                "resurrection",
                 "invariants",
             ]
         } else {

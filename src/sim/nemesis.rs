@@ -12,7 +12,8 @@
 //!   what the others ask);
 //! - a node-to-node link's max latency is the larger of the cluster-wide setting (the `latency`
 //!   fault or the network's default) and the `slow` max of either end, never below the network's
-//!   minimum latency; loss, latency and slowness touch only node-to-node links (clients always
+//!   minimum latency; a link with a slow end is consistently slow (its minimum latency is raised to
+//!   half the slow max); loss, latency and slowness touch only node-to-node links (clients always
 //!   reach their coordinator unless it is paused or crashed);
 //! - reply loss draws, at every tick and for each of its directed pairs, whether that direction
 //!   is cut during the tick, from the nemesis's own stream `seed::derive(seed, "nemesis", 0)`: the
@@ -54,9 +55,16 @@ struct Latency {
 }
 
 impl Latency {
-    fn link(&self, a: usize, b: usize) -> Duration {
-        let slow = self.slow[a].max(self.slow[b]).unwrap_or(Duration::ZERO);
-        self.cluster.max(slow).max(self.min)
+    /// The latency range `(min, max)` of the link between nodes `a` and `b`: a slow end makes the
+    /// link consistently slow (between half its slow max and that max), not only slow at times.
+    fn link(&self, a: usize, b: usize) -> (Duration, Duration) {
+        match self.slow[a].max(self.slow[b]) {
+            Some(slow) => {
+                let max = self.cluster.max(slow).max(self.min);
+                ((slow / 2).max(self.min), max)
+            }
+            None => (self.min, self.cluster.max(self.min)),
+        }
     }
 }
 
@@ -203,6 +211,15 @@ impl Nemesis {
                 self.latency.slow[i] = None;
                 self.apply_latency(cluster, Some(i));
             }
+            Fault::SlowDisk { node, delay } => {
+                cluster
+                    .disks
+                    .set(node.name().ok_or("unresolved node")?, *delay);
+            }
+            Fault::SlowDiskReset(node) => {
+                let n = node.name().ok_or("unresolved node")?;
+                cluster.disks.set(n, Duration::ZERO);
+            }
             Fault::ReplyLoss { from, to, rate } => {
                 let mut pairs = Vec::new();
                 for a in from {
@@ -248,6 +265,7 @@ impl Nemesis {
         self.latency.slow.fill(None);
         self.set_cluster_latency(cluster, self.latency.default);
         cluster.clocks.reset();
+        cluster.disks.reset();
         let crashed: Vec<String> = self.crashed.iter().cloned().collect();
         for n in &crashed {
             // Cannot fail: every node in `crashed` is crashed.
@@ -299,8 +317,9 @@ impl Nemesis {
     fn apply_latency(&self, cluster: &mut Cluster, node: Option<usize>) {
         for (a, b) in self.pairs() {
             if node.is_none_or(|x| x == a || x == b) {
-                let max = self.latency.link(a, b);
+                let (min, max) = self.latency.link(a, b);
                 let (a, b) = (self.nodes[a].as_str(), self.nodes[b].as_str());
+                cluster.sim.set_link_latency(a, b, min);
                 cluster.sim.set_link_max_message_latency(a, b, max);
             }
         }

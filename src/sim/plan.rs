@@ -72,8 +72,8 @@ impl Plan {
                 schedule: schedule::load(path, &nodes, seed)?,
             },
             FaultPlan::Kinds(kinds) => {
-                let shape = Shape::of_cluster(&cfg.store, cfg.workload.keys)
-                    .map_err(InvalidConfig)?;
+                let shape =
+                    Shape::of_cluster(&cfg.store, cfg.workload.keys).map_err(InvalidConfig)?;
                 Faults {
                     source: FaultSource::Generated {
                         kinds: kinds.clone(),

@@ -19,6 +19,22 @@ pub trait Clock {
     fn now_micros(&self) -> u64;
 }
 
+/// A node's disk as the store sees it: how long an fsync takes right now (the harness slows a
+/// node's disk to inject a slow-disk fault; a real store would simply measure it).
+pub trait Disk {
+    /// The time one synced write takes.
+    fn fsync_latency(&self) -> std::time::Duration;
+}
+
+/// A disk whose fsync is instantaneous in simulated time.
+pub struct FastDisk;
+
+impl Disk for FastDisk {
+    fn fsync_latency(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
+}
+
 /// How many microseconds of timestamps one reservation covers.
 pub const RESERVATION_US: u64 = 1_000;
 

@@ -6,7 +6,7 @@
 //! [`NodeEnv`]; the node knows nothing else about who runs it.
 
 use super::cell::Key;
-use super::clock::{Clock, TimestampSource};
+use super::clock::{Clock, Disk, TimestampSource};
 use super::config::{ConsistencyLevel, Mutant, StoreConfig};
 use super::events::{EventSink, StoreEvent};
 use super::hint_log::HintLog;
@@ -44,6 +44,8 @@ pub struct NodeEnv {
     pub config: Rc<StoreConfig>,
     /// This node's clock.
     pub clock: Rc<dyn Clock>,
+    /// This node's disk (how slow its fsync is).
+    pub disk: Rc<dyn Disk>,
     /// Seed for this boot's random choices (replica order for reads).
     pub seed: u64,
     /// Counters that survive restarts.
@@ -72,6 +74,8 @@ pub struct Node {
     pub pool: Pool,
     /// This node's clock.
     pub clock: Rc<dyn Clock>,
+    /// This node's disk.
+    pub disk: Rc<dyn Disk>,
     /// Write timestamps issued as coordinator.
     timestamps: TimestampSource,
     /// Durable timestamp reservations.
@@ -134,6 +138,7 @@ impl Node {
             hints: RefCell::new(HintLog::open(HINTS_PATH)?),
             pool: Pool::new(env.config.port, connect, env.metrics.clone()),
             clock: env.clock.clone(),
+            disk: env.disk.clone(),
             timestamps: TimestampSource::new(floor, planted(Mutant::TsMillis)),
             ts_log: RefCell::new(ts_log),
             rng: RefCell::new(ChaCha8Rng::seed_from_u64(env.seed)),
@@ -199,7 +204,7 @@ impl Node {
             Request::ClientDelete { key, trace } => {
                 write_path::write(&self, key, None, trace).await
             }
-            other => replica::serve(&self, other),
+            other => replica::serve(&self, other).await,
         }
     }
 }

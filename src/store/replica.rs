@@ -19,9 +19,10 @@ use std::time::Duration;
 /// How often a node with deferred syncs (planted bug `ack-before-fsync`) flushes its log.
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(20);
 
-/// Serve a replica-side request synchronously (also used when the coordinator is itself one of
-/// the replicas, without going through the network).
-pub fn serve(node: &Node, req: Request) -> Response {
+/// Serve a replica-side request (also used when the coordinator is itself one of the replicas,
+/// without going through the network). A write takes the disk's fsync latency before it is
+/// applied and acknowledged; reads answer from memory at once.
+pub async fn serve(node: &Node, req: Request) -> Response {
     match req {
         Request::Read { key } => Response::Data(node.storage.borrow().get(key)),
         Request::Digest { key } => {
@@ -38,6 +39,10 @@ pub fn serve(node: &Node, req: Request) -> Response {
                 if age > node.config.hints.window_ms.saturating_mul(1000) {
                     return Response::Ack;
                 }
+            }
+            let fsync = node.disk.fsync_latency();
+            if !fsync.is_zero() {
+                tokio::time::sleep(fsync).await;
             }
             if apply_local(node, key, cell, cause_of(kind), trace) {
                 Response::Ack

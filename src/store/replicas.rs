@@ -45,7 +45,7 @@ pub async fn reach_all(node: &Rc<Node>, replicas: &[NodeId]) -> Vec<Result<Targe
 /// Send a replica request to a reachable replica and wait for its answer.
 pub async fn send(node: &Rc<Node>, target: &Target, req: Request) -> Result<Response, RpcError> {
     match target {
-        Target::Local => Ok(super::replica::serve(node, req)),
+        Target::Local => Ok(super::replica::serve(node, req).await),
         Target::Remote(conn) => node.pool.call_on(conn, req, node.rpc_timeout()).await,
     }
 }

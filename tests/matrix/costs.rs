@@ -1,62 +1,111 @@
-//! What the mechanisms cost, as reports: bytes on the wire with and without digest reads, and the
-//! availability blocking read repair trades for monotonic reads. The verdicts are asserted; the
-//! figures are printed (ratios within the same run of the suite, not timings).
+//! What the mechanisms cost, measured on the same seeds with the mechanism on and off (ratios
+//! within one run of the suite, never timings): bytes on the wire with and without digest reads at
+//! three value sizes, and the availability blocking read repair trades for monotonic reads.
 
-use super::{correct, schedule, SEEDS};
-use quorumlab::lab::Report;
-use quorumlab::store::config::ReadRepair;
+use super::correct;
+use quorumlab::lab::{Experiment, Report};
+use quorumlab::sim::schedule::{Fault, NodeSel, Schedule, Step};
+use quorumlab::store::config::{ConsistencyLevel, ReadRepair};
+use std::time::Duration;
 
-#[test]
-fn digest_reads_on_and_off_give_the_same_verdicts() {
+const COST_SEEDS: u64 = 6;
+
+/// Bytes on the wire over the same seeds with digest reads on and off; asserts the verdicts agree.
+fn digest_ratio(value_bytes: usize) -> (f64, u64, u64) {
     let run = |on: bool| {
-        correct(if on { "digest-on" } else { "digest-off" })
-            .digest_reads(on)
-            .schedule_file(schedule("partition-halves"))
-            .seeds(1..=SEEDS)
-            .run()
+        correct(&format!(
+            "digest-{}-{value_bytes}",
+            if on { "on" } else { "off" }
+        ))
+        .digest_reads(on)
+        .value_bytes(value_bytes)
+        .read_fraction(0.8)
+        .ops(600)
+        .seeds(1..=COST_SEEDS)
+        .run()
     };
     let (on, off) = (run(true), run(false));
     on.assert_valid();
     off.assert_valid();
-    let (bytes_on, bytes_off) = (on.counter("bytes_sent"), off.counter("bytes_sent"));
-    println!(
-        "bytes on the wire over {SEEDS} seeds: digest reads {bytes_on}, full reads {bytes_off} \
-         (digest/full = {:.3}; saved {} bytes); digest mismatches {} vs {}",
-        bytes_on as f64 / bytes_off as f64,
-        bytes_off as i64 - bytes_on as i64,
-        on.counter("digest-mismatch"),
-        off.counter("digest-mismatch"),
-    );
-    assert!(bytes_on > 0 && bytes_off > 0);
-}
-
-fn unavailable_share(report: &Report) -> (f64, u64, u64) {
-    let reads = report.ops("read");
-    let total = reads.ok + reads.fail + reads.info;
-    let lost = reads.fail + reads.info;
-    (lost as f64 / total.max(1) as f64, lost, total)
+    let (b_on, b_off) = (on.counter("bytes_sent"), off.counter("bytes_sent"));
+    assert!(b_on > 0 && b_off > 0);
+    (b_on as f64 / b_off as f64, b_on, b_off)
 }
 
 #[test]
-fn blocking_repair_costs_availability_report() {
-    let run = |mode: ReadRepair| {
-        correct(&format!("availability-{mode}"))
-            .read_repair(mode)
-            .schedule_file(schedule("mixed"))
-            .checkers(&["linearizable", "monotonic-reads"])
-            .seeds(1..=SEEDS)
-            .run()
-    };
-    let blocking = run(ReadRepair::Blocking);
-    let asynchronous = run(ReadRepair::Async);
-    blocking.assert_valid();
-    let (b, b_lost, b_total) = unavailable_share(&blocking);
-    let (a, a_lost, a_total) = unavailable_share(&asynchronous);
+fn digest_reads_save_bytes_from_64_byte_values_up() {
+    let mut lines = Vec::new();
+    for bytes in [8usize, 64, 1024] {
+        let (ratio, on, off) = digest_ratio(bytes);
+        lines.push(format!(
+            "{bytes:>5}-byte values: digest {on} B, full {off} B, digest/full = {ratio:.3}"
+        ));
+        if bytes >= 64 {
+            assert!(
+                ratio < 1.0,
+                "{bytes}-byte values: digest reads sent more bytes than full reads ({ratio:.3})"
+            );
+        }
+    }
     println!(
-        "reads that failed or timed out under the mixed schedule over {SEEDS} seeds: blocking \
-         {b_lost}/{b_total} ({:.2} %), async {a_lost}/{a_total} ({:.2} %)",
-        100.0 * b,
-        100.0 * a
+        "bytes on the wire over {COST_SEEDS} seeds, 80 % reads:\n{}",
+        lines.join("\n")
     );
-    assert!(b_total > 0 && a_total > 0);
+}
+
+/// One replica whose disk is slow (every fsync takes 400 ms) for the whole run: its acks of
+/// writes and read repairs come late, its reads do not.
+fn slow_disk_on_n3() -> Schedule {
+    Schedule {
+        name: "slow-disk-n3".to_string(),
+        steps: vec![Step {
+            at: Duration::ZERO,
+            fault: Fault::SlowDisk {
+                node: NodeSel::Named("n3".to_string()),
+                delay: Duration::from_millis(400),
+            },
+            line: 0,
+        }],
+    }
+}
+
+fn availability(mode: ReadRepair) -> Report {
+    Experiment::new(&format!("availability-{mode}"))
+        .write_cl(ConsistencyLevel::One)
+        .read_cl(ConsistencyLevel::Quorum)
+        .read_repair(mode)
+        .ops(1000)
+        .schedule(slow_disk_on_n3())
+        .checkers(&["monotonic-reads", "invariants"])
+        .seeds(1..=COST_SEEDS)
+        .run()
+}
+
+/// Reads that failed or timed out, and all reads.
+fn lost_reads(report: &Report) -> (u64, u64) {
+    let reads = report.ops("read");
+    (reads.fail + reads.info, reads.ok + reads.fail + reads.info)
+}
+
+#[test]
+fn blocking_repair_costs_availability_when_repair_acks_are_slow() {
+    let blocking = availability(ReadRepair::Blocking);
+    let asynchronous = availability(ReadRepair::Async);
+    blocking.assert_valid();
+    let (b_lost, b_total) = lost_reads(&blocking);
+    let (a_lost, a_total) = lost_reads(&asynchronous);
+    let share = |lost: u64, total: u64| 100.0 * lost as f64 / total.max(1) as f64;
+    println!(
+        "reads that failed or timed out with n3's fsync at 400 ms, W=ONE R=QUORUM, {COST_SEEDS} \
+         seeds: blocking {b_lost}/{b_total} ({:.1} %), async {a_lost}/{a_total} ({:.1} %); \
+         repairs timed out: blocking {}, async {}",
+        share(b_lost, b_total),
+        share(a_lost, a_total),
+        blocking.counter("repair-timeout"),
+        asynchronous.counter("repair-timeout"),
+    );
+    assert!(
+        share(b_lost, b_total) > 2.0 * share(a_lost, a_total),
+        "blocking repair should fail clearly more reads than async repair here"
+    );
 }

@@ -42,14 +42,23 @@ fn quorum_blocking_is_valid_under_mixed_faults() {
 }
 
 #[test]
-fn quorum_blocking_is_valid_under_generated_swarm_schedules() {
+fn quorum_blocking_is_valid_under_crash_majority() {
+    every_checker_valid("crash-majority", SEEDS);
+}
+
+#[test]
+fn quorum_blocking_is_valid_under_slow_replica_and_reply_loss() {
+    every_checker_valid("slow-replica", SEEDS / 2);
+    every_checker_valid("reply-loss", SEEDS / 2);
+}
+
+/// Every safe fault kind drawn per seed, and the workload shape drawn per seed too.
+#[test]
+fn quorum_blocking_is_valid_under_generated_swarm_schedules_and_workloads() {
     use quorumlab::sim::schedule::FaultKind;
-    let kinds: Vec<FaultKind> = FaultKind::ALL
-        .into_iter()
-        .filter(|k| *k != FaultKind::ClockSkew)
-        .collect();
     correct("quorum-blocking-swarm")
-        .nemesis(&kinds)
+        .nemesis(&FaultKind::SAFE)
+        .swarm()
         .seeds(1..=SEEDS)
         .run()
         .assert_valid();
@@ -66,6 +75,9 @@ fn nightly_quorum_blocking_is_valid_on_500_seeds_per_schedule() {
         "flaky-network",
         "slow-links",
         "mixed",
+        "crash-majority",
+        "slow-replica",
+        "reply-loss",
     ] {
         every_checker_valid(s, 500);
     }

@@ -8,8 +8,8 @@ use super::values::{self, Sign};
 use super::{Fault, PartitionSpec};
 use toml::Value;
 
-const KINDS: &str = "partition, heal, crash, restart, loss, latency, slow, reply-loss, \
-                     clock-skew, pause, resume, heal-all";
+const KINDS: &str = "partition, heal, crash, restart, loss, latency, slow, slow-disk, \
+                     reply-loss, clock-skew, pause, resume, heal-all";
 const HOWS: &str = "groups, halves, isolate, one-way, bridge";
 
 /// The keys of one table with their lines, in file order.
@@ -169,6 +169,25 @@ fn build(f: &Fields, kind: &str, kind_line: usize) -> Result<Built, (usize, Stri
                 b.label = format!("kind `{kind}` with max \"default\" (nothing to lift)");
             }
             b
+        }
+        "slow-disk" => {
+            let node = node()?;
+            let delay = f.read("delay", kind_line, &needs, |v| match v.as_str() {
+                Some("default") => Ok(None),
+                _ => values::duration(v, Sign::NonNegative).map(Some),
+            })?;
+            match delay {
+                Some(delay) => built(
+                    Fault::SlowDisk { node, delay },
+                    &["node", "delay", "duration"],
+                ),
+                None => {
+                    let mut b = built(Fault::SlowDiskReset(node), &["node", "delay"]);
+                    b.label =
+                        "kind `slow-disk` with delay \"default\" (nothing to lift)".to_string();
+                    b
+                }
+            }
         }
         "reply-loss" => {
             let rate = f.read("rate", kind_line, &needs, |v| {

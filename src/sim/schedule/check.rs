@@ -141,8 +141,17 @@ impl<'a> Checker<'a> {
                 self.sel("node", node)?;
                 latency(*max)?;
             }
-            Fault::SlowReset(node) => {
+            Fault::SlowReset(node) | Fault::SlowDiskReset(node) => {
                 self.sel("node", node)?;
+            }
+            Fault::SlowDisk { node, delay } => {
+                self.sel("node", node)?;
+                if delay.is_zero() || *delay > Duration::from_secs(3600) {
+                    return Err(problem(
+                        "delay",
+                        format!("must be positive and at most 1h (got {delay:?})"),
+                    ));
+                }
             }
             Fault::ReplyLoss { from, to, rate } => {
                 self.directions(from, to)?;

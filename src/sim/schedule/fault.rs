@@ -59,6 +59,10 @@ impl Fault {
             Fault::LatencyReset => "latency default".to_string(),
             Fault::Slow { node, max } => format!("slow {} ≤ {}", node.describe(), human(*max)),
             Fault::SlowReset(n) => format!("slow {} default", n.describe()),
+            Fault::SlowDisk { node, delay } => {
+                format!("slow-disk {} fsync {}", node.describe(), human(*delay))
+            }
+            Fault::SlowDiskReset(n) => format!("slow-disk {} default", n.describe()),
             Fault::ReplyLoss { from, to, rate } => format!(
                 "reply-loss {}% {} -> {}",
                 trim_decimal(rate * 100.0),
@@ -87,6 +91,7 @@ impl Fault {
             Fault::Loss { .. } => Fault::Loss { rate: 0.0 },
             Fault::Latency { .. } => Fault::LatencyReset,
             Fault::Slow { node, .. } => Fault::SlowReset(node.clone()),
+            Fault::SlowDisk { node, .. } => Fault::SlowDiskReset(node.clone()),
             Fault::ReplyLoss { .. } => Fault::ReplyLossOff,
             Fault::ClockSkew { node, .. } => Fault::ClockSkew {
                 node: node.clone(),
@@ -98,6 +103,7 @@ impl Fault {
             | Fault::RestartSet(_)
             | Fault::LatencyReset
             | Fault::SlowReset(_)
+            | Fault::SlowDiskReset(_)
             | Fault::ReplyLossOff
             | Fault::Resume(_)
             | Fault::HealAll => return None,
@@ -124,6 +130,7 @@ impl Fault {
             Fault::Loss { .. } => "loss",
             Fault::Latency { .. } | Fault::LatencyReset => "latency",
             Fault::Slow { .. } | Fault::SlowReset(_) => "slow",
+            Fault::SlowDisk { .. } | Fault::SlowDiskReset(_) => "slow-disk",
             Fault::ReplyLoss { .. } | Fault::ReplyLossOff => "reply-loss",
             Fault::ClockSkew { .. } => "clock-skew",
             Fault::Pause(_) => "pause",
@@ -152,6 +159,8 @@ impl Fault {
             | Fault::Resume(n)
             | Fault::Slow { node: n, .. }
             | Fault::SlowReset(n)
+            | Fault::SlowDisk { node: n, .. }
+            | Fault::SlowDiskReset(n)
             | Fault::ClockSkew { node: n, .. } => n.name().into_iter().collect(),
             _ => Vec::new(),
         }

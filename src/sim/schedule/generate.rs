@@ -40,6 +40,7 @@ struct Intensity {
     loss: f64,
     latency: Duration,
     slow: Duration,
+    slow_disk: Duration,
     reply_loss: f64,
     skew_ms: u64,
     /// Probability that a fault (after the first) is long.
@@ -101,6 +102,7 @@ pub fn generate(seed: u64, pool: &[FaultKind], shape: &Shape, horizon: Duration)
         loss: rng.random_range(50..=300) as f64 / 1000.0,
         latency: ms(rng.random_range(100..=500)),
         slow: ms(rng.random_range(200..=1200)),
+        slow_disk: ms(rng.random_range(50..=600)),
         reply_loss: rng.random_range(10..=100) as f64 / 1000.0,
         skew_ms: rng.random_range(100..=2000),
         long: rng.random_range(2..=8) as f64 / 10.0,
@@ -267,6 +269,10 @@ fn realise(
         FaultKind::Slow => Fault::Slow {
             node: any(rng),
             max: intensity.slow,
+        },
+        FaultKind::SlowDisk => Fault::SlowDisk {
+            node: any(rng),
+            delay: intensity.slow_disk,
         },
         FaultKind::ReplyLoss => {
             let (from, to) = target.reply_loss(rng);

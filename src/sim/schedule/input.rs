@@ -79,8 +79,8 @@ pub(super) fn invalid(file: &str, line: usize, message: impl AsRef<str>) -> Sche
     }
 }
 
-const KEYS: [&str; 12] = [
-    "at", "kind", "how", "groups", "node", "nodes", "from", "to", "rate", "max", "offset",
+const KEYS: [&str; 13] = [
+    "at", "kind", "how", "groups", "node", "nodes", "from", "to", "rate", "max", "delay", "offset",
     "duration",
 ];
 

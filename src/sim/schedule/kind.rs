@@ -23,6 +23,8 @@ pub enum FaultKind {
     Latency,
     /// One slow node at a time.
     Slow,
+    /// One node with a slow disk (slow fsync) at a time.
+    SlowDisk,
     /// One-way loss (replies from replicas to a coordinator, or from one node to all others).
     ReplyLoss,
     /// Clock offset of one node at a time.
@@ -33,13 +35,14 @@ pub enum FaultKind {
 
 impl FaultKind {
     /// Every kind, in the canonical order used for names and random draws.
-    pub const ALL: [FaultKind; 9] = [
+    pub const ALL: [FaultKind; 10] = [
         FaultKind::Partition,
         FaultKind::Crash,
         FaultKind::CrashMajority,
         FaultKind::Loss,
         FaultKind::Latency,
         FaultKind::Slow,
+        FaultKind::SlowDisk,
         FaultKind::ReplyLoss,
         FaultKind::ClockSkew,
         FaultKind::Pause,
@@ -47,13 +50,14 @@ impl FaultKind {
 
     /// Every kind under which the correct store keeps all its promises: all but `clock-skew`
     /// (skew breaks last-write-wins by design).
-    pub const SAFE: [FaultKind; 8] = [
+    pub const SAFE: [FaultKind; 9] = [
         FaultKind::Partition,
         FaultKind::Crash,
         FaultKind::CrashMajority,
         FaultKind::Loss,
         FaultKind::Latency,
         FaultKind::Slow,
+        FaultKind::SlowDisk,
         FaultKind::ReplyLoss,
         FaultKind::Pause,
     ];
@@ -68,6 +72,7 @@ impl FaultKind {
             FaultKind::Loss => "loss",
             FaultKind::Latency => "latency",
             FaultKind::Slow => "slow",
+            FaultKind::SlowDisk => "slow-disk",
             FaultKind::ReplyLoss => "reply-loss",
             FaultKind::ClockSkew => "clock-skew",
             FaultKind::Pause => "pause",
@@ -96,6 +101,7 @@ impl FaultKind {
             Fault::Loss { .. } => FaultKind::Loss,
             Fault::Latency { .. } | Fault::LatencyReset => FaultKind::Latency,
             Fault::Slow { .. } | Fault::SlowReset(_) => FaultKind::Slow,
+            Fault::SlowDisk { .. } | Fault::SlowDiskReset(_) => FaultKind::SlowDisk,
             Fault::ReplyLoss { .. } | Fault::ReplyLossOff => FaultKind::ReplyLoss,
             Fault::ClockSkew { .. } => FaultKind::ClockSkew,
             Fault::Pause(_) | Fault::Resume(_) => FaultKind::Pause,

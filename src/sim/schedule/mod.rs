@@ -89,6 +89,13 @@
 //! duration = "1s"
 //!
 //! [[fault]]
+//! at = "1.5s"
+//! kind = "slow-disk"         # one node's fsync takes `delay`: its write and repair acks come late
+//! node = "n3"                # a node name or "random"
+//! delay = "300ms"            # at most 1h; "default" makes the disk fast again
+//! duration = "2s"
+//!
+//! [[fault]]
 //! at = "2.5s"
 //! kind = "reply-loss"        # one-way loss: messages from `from` to `to` dropped, reverse intact
 //! from = ["n2", "n3"]
@@ -266,6 +273,17 @@ pub enum Fault {
     },
     /// The node's links back to the cluster-wide latency.
     SlowReset(NodeSel),
+    /// One node's disk is slow: every synced write (fsync) it makes takes `delay` (positive, at
+    /// most 1 h), so its acknowledgements of writes and repairs come late; reads are unaffected.
+    SlowDisk {
+        /// The node.
+        node: NodeSel,
+        /// How long one fsync takes.
+        #[serde(with = "duration_serde")]
+        delay: Duration,
+    },
+    /// The node's disk fast again.
+    SlowDiskReset(NodeSel),
     /// One-way loss: each tick, each direction `from → to` is cut with probability `rate`.
     ReplyLoss {
         /// Senders whose messages are lost.

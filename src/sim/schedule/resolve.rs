@@ -148,6 +148,16 @@ fn concrete(
             node: draw(rng, &any, "slow needs at least one node".into())?,
             max: *max,
         },
+        Fault::SlowDisk {
+            node: NodeSel::Random,
+            delay,
+        } => Fault::SlowDisk {
+            node: draw(rng, &any, "slow-disk needs at least one node".into())?,
+            delay: *delay,
+        },
+        Fault::SlowDiskReset(NodeSel::Random) => {
+            Fault::SlowDiskReset(draw(rng, &any, "slow-disk needs at least one node".into())?)
+        }
         Fault::SlowReset(NodeSel::Random) => {
             Fault::SlowReset(draw(rng, &any, "slow needs at least one node".into())?)
         }
