@@ -269,6 +269,9 @@ pub enum ArgsError {
     /// The seed's configuration cannot be built.
     #[error(transparent)]
     Plan(#[from] crate::sim::plan::PlanError),
+    /// A recorded `run.json` is unusable.
+    #[error(transparent)]
+    ConfigFile(#[from] crate::sim::config::ConfigFileError),
 }
 
 impl RunArgs {
@@ -502,29 +505,11 @@ pub fn read_config(path: &std::path::Path) -> Result<RunConfig, ArgsError> {
         path.to_path_buf()
     };
     let shown = file.display().to_string();
-    let err = |message: String| ArgsError::Config {
+    let bytes = std::fs::read(&file).map_err(|e| ArgsError::Config {
         path: shown.clone(),
-        message,
-    };
-    let bytes = std::fs::read(&file).map_err(|e| err(e.to_string()))?;
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
-            return Err(ArgsError::Config {
-                path: format!("{shown}:{line}"),
-                message: "invalid UTF-8".to_string(),
-            });
-        }
-    };
-    let cfg: RunConfig = serde_json::from_str(&text).map_err(|e| ArgsError::Config {
-        path: format!("{shown}:{}", e.line()),
-        message: cut(&e.to_string()),
+        message: e.to_string(),
     })?;
-    cfg.validate()
-        .map_err(|e| err(format!("not a runnable configuration: {e}")))?;
-    Ok(cfg)
+    Ok(RunConfig::from_json_bytes(&shown, &bytes)?)
 }
 
 /// The command that replays a run from its directory.

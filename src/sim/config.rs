@@ -168,6 +168,60 @@ pub mod limits {
     pub const CLIENT_TIMEOUT_MS: u64 = 600_000;
 }
 
+/// Why a `run.json` cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigFileError {
+    /// Not UTF-8 from this line on.
+    #[error("{file}:{line}: invalid UTF-8")]
+    Utf8 {
+        /// The file.
+        file: String,
+        /// The first line with an invalid byte.
+        line: usize,
+    },
+    /// Not a run configuration (JSON syntax or shape), at this line.
+    #[error("{file}:{line}: {message}")]
+    Shape {
+        /// The file.
+        file: String,
+        /// The line.
+        line: usize,
+        /// serde's message, input echoes cut.
+        message: String,
+    },
+    /// A configuration that breaks a rule or bound.
+    #[error("{file}: not a runnable configuration: {source}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// Why.
+        source: InvalidConfig,
+    },
+}
+
+impl RunConfig {
+    /// Read a `run.json` from its bytes (`file` names it in errors) and validate it.
+    pub fn from_json_bytes(file: &str, bytes: &[u8]) -> Result<RunConfig, ConfigFileError> {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let upto = &bytes[..e.valid_up_to()];
+            ConfigFileError::Utf8 {
+                file: file.to_string(),
+                line: upto.iter().filter(|&&b| b == b'\n').count() + 1,
+            }
+        })?;
+        let cfg: RunConfig = serde_json::from_str(text).map_err(|e| ConfigFileError::Shape {
+            file: file.to_string(),
+            line: e.line().max(1),
+            message: quorumlab_checkers::error::tidy(&e.to_string()),
+        })?;
+        cfg.validate().map_err(|source| ConfigFileError::Invalid {
+            file: file.to_string(),
+            source,
+        })?;
+        Ok(cfg)
+    }
+}
+
 /// A configuration that cannot run, with the bound or rule it breaks.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
