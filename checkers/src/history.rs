@@ -1,6 +1,6 @@
 //! History events: the data contract between the harness (which records) and the checkers.
 //!
-//! One [`Event`] is one line of `history.jsonl` (see DESIGN.md, "History"). Field order in the
+//! One [`Event`] is one line of `history.jsonl` (see docs/formats.md). Field order in the
 //! serialised form is fixed by the struct, so the same events always serialise to the same bytes.
 //! `type` has Jepsen's meaning: `invoke` starts an operation; `ok` completes it with effect; `fail`
 //! completes it without effect; `info` leaves it indeterminate (open until the end of the history).

@@ -2,7 +2,7 @@
 //!
 //! A checker never prints or panics; it returns a [`Verdict`]: valid, invalid or unknown, plus the
 //! anomalies that justify it. Verdicts compose Jepsen-style — invalid beats unknown beats valid —
-//! into [`Results`], which is what `results.json` holds. Exit codes follow DESIGN.md: 0 valid,
+//! into [`Results`], which is what `results.json` holds. Exit codes follow docs/formats.md: 0 valid,
 //! 1 invalid, 3 unknown (2 is reserved for bad input).
 
 use crate::value::Value;

@@ -2,7 +2,7 @@
 //! holding it and `final.json`) or a Jepsen/Knossos one (`jepsen-edn`, `jepsen-log`). `PATH` may be
 //! `-` (standard input) or any readable stream (`/dev/stdin`, a pipe, `<(…)`): it is read to the end.
 //!
-//! Exit codes (DESIGN.md): 0 valid, 1 invalid, 2 bad input (one line `file:line: problem` on
+//! Exit codes (docs/formats.md): 0 valid, 1 invalid, 2 bad input (one line `file:line: problem` on
 //! stderr — including operation-pairing problems and functions the model does not know, located at
 //! their event's line — or one line naming a bad flag), 3 unknown (a checker lacked data, or the
 //! linearizability search hit a limit: `--time-limit`, 60 s by default, or its memory bound).

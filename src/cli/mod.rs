@@ -1,5 +1,5 @@
 //! Command-line front end. Every command exits 0 valid, 1 invalid, 2 bad input or error,
-//! 3 unknown (DESIGN.md, "CLI"). Flag names are a contract: add freely, rename none.
+//! 3 unknown (docs/formats.md, "Exit codes"). Flag names are a contract: add freely, rename none.
 
 pub mod check;
 pub mod mutants;

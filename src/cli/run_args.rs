@@ -444,7 +444,9 @@ impl RunArgs {
             return name.clone();
         }
         if let Some(path) = &self.config {
-            // A replay goes beside the original: `<name>/<seed>` → `<name>-replay`.
+            // A replay goes beside the original: `<name>/<seed>` → `<name>-replay` (through
+            // `latest` and other links to the real directory).
+            let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
             let dir = if path.is_dir() {
                 path.clone()
             } else {
@@ -480,9 +482,8 @@ pub fn derived_name(cfg: &RunConfig) -> String {
             name.push_str(stem);
         }
         FaultSource::Generated { kinds } => {
-            let kinds: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
             name.push('-');
-            name.push_str(&kinds.join("+"));
+            name.push_str(&kinds_name(kinds));
         }
         FaultSource::Code => name.push_str("-schedule"),
         FaultSource::None => {}
@@ -495,6 +496,21 @@ pub fn derived_name(cfg: &RunConfig) -> String {
         name.push_str(m.name());
     }
     name
+}
+
+/// A short name for a set of fault kinds: `safe`, `all`, or the kinds joined by `+`.
+fn kinds_name(kinds: &[FaultKind]) -> String {
+    let mut sorted = kinds.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    if sorted == FaultKind::ALL {
+        return "all".to_string();
+    }
+    if sorted == FaultKind::SAFE {
+        return "safe".to_string();
+    }
+    let names: Vec<&str> = sorted.iter().map(|k| k.name()).collect();
+    names.join("+")
 }
 
 /// Read a recorded `run.json` (or the one in a run directory).

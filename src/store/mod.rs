@@ -13,7 +13,7 @@
 //!   (tombstone garbage collection);
 //! - what a node reports: [`events`]; planted bugs: [`mutant`].
 //!
-//! Promises (DESIGN.md): a write is acknowledged only once the write consistency level's replicas
+//! Promises: a write is acknowledged only once the write consistency level's replicas
 //! synced it; a definite failure (`Unavailable`) is reported only when nothing was sent; QUORUM
 //! writes with QUORUM reads and blocking read repair behave as a linearizable register when clocks
 //! are not skewed.

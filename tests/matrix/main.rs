@@ -18,7 +18,7 @@ pub const SEEDS: u64 = 20;
 pub const OPS: u64 = 1000;
 
 /// QUORUM writes and reads with blocking read repair, hints and anti-entropy: the configuration
-/// DESIGN.md says is linearizable without clock skew.
+/// the design says is linearizable without clock skew.
 pub fn correct(name: &str) -> Experiment {
     Experiment::new(name)
         .read_cl(ConsistencyLevel::Quorum)

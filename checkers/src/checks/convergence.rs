@@ -1,7 +1,7 @@
 //! `convergence`: after heal and quiesce, all replicas of every key hold the same cell, and that
 //! cell is the newest one that reached any replica during the run.
 //!
-//! The guarantee (Dynamo's eventual consistency, DeCandia et al. 2007; DESIGN.md): for every key in
+//! The guarantee (Dynamo's eventual consistency, DeCandia et al. 2007): for every key in
 //! `final.json`'s placement, every replica holds an identical cell — same value and same `ts` —
 //! where a tombstone and no cell at all are equivalent (the key is absent either way; the store may
 //! purge tombstones), so two replicas that both hold "absent" agree whatever their tombstones.

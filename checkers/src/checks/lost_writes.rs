@@ -1,7 +1,7 @@
 //! `lost-writes`: every acknowledged write or delete is in the final state or superseded by a
 //! newer write.
 //!
-//! The guarantee (DESIGN.md; Jepsen's "lost updates"): an `ok` write `w` of value `v` to key `k`,
+//! The guarantee (Jepsen's "lost updates"): an `ok` write `w` of value `v` to key `k`,
 //! or an `ok` delete of `k` (a write of `null`, "absent"), survives to the end. The final state of
 //! `k` is
 //! - with `final.json`: the last-write-wins winner among `k`'s replicas, the maximum cell by

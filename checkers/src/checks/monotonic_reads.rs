@@ -1,7 +1,7 @@
 //! `monotonic-reads`: once a read has returned a cell, no later read returns an older one.
 //!
-//! The guarantee (Terry et al. 1994, "Session guarantees for weakly consistent replicated data";
-//! DESIGN.md): for ok reads `r1`, `r2` of one key, if `r1` completed before `r2` began in real time
+//! The guarantee (Terry et al. 1994, "Session guarantees for weakly consistent replicated data"):
+//! for ok reads `r1`, `r2` of one key, if `r1` completed before `r2` began in real time
 //! (`r1.ret < r2.call`: `r1`'s completion is listed before `r2`'s invocation, see [`crate::ops`]),
 //! or `r1` precedes `r2` in the same process, then `r2` returns a cell at least as new as `r1`'s.
 //! "As new" is decided as follows:

@@ -1,6 +1,6 @@
 //! `phantom`: every value read, and every value a replica holds at the end, was written by someone.
 //!
-//! The guarantee (DESIGN.md, convergence: "no value appears that no one wrote"; Adya 1999 calls a
+//! The guarantee ("no value appears that no one wrote"; Adya 1999 calls a
 //! read of a value no transaction wrote an aborted/intermediate read in the transactional setting):
 //! a non-null value returned by an ok read of key `k`, or held for `k` by any replica in
 //! `final.json`, must be the value of some write (or cas) invocation of `k` that did not `fail` —

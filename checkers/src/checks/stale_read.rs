@@ -1,7 +1,7 @@
 //! `stale-read` (alias `read-your-writes`): a read that began after a write was acknowledged
 //! returns that write or a newer one.
 //!
-//! The guarantee (DESIGN.md; Terry et al. 1994 for the per-process case): for an ok write `w` and an
+//! The guarantee (Terry et al. 1994 for the per-process case): for an ok write `w` and an
 //! ok read `r` of one key with `w.ret < r.call`, `r` must not return an older value than `w`'s,
 //! where older is REAL-TIME order only: the returned value's write completed before `w` was invoked,
 //! or `r` returned `null` (absent). The store's `ts` is deliberately not used: under clock skew a
