@@ -457,7 +457,7 @@ impl RunArgs {
                 .and_then(|p| p.file_name())
                 .and_then(|n| n.to_str())
             {
-                return format!("{n}-replay");
+                return format!("{}-replay", n.strip_suffix("-replay").unwrap_or(n));
             }
         }
         derived_name(cfg)
