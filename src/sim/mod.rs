@@ -26,6 +26,7 @@ pub mod judge;
 pub mod monitor;
 pub mod mutants;
 pub mod nemesis;
+pub mod outcome;
 pub mod netmodel;
 pub mod plan;
 pub mod recorder;

@@ -20,7 +20,7 @@ use crate::store::ring::Ring;
 use crate::store::storage::CellMap;
 use quorumlab_checkers::{fmt_time, Value};
 use serde_json::{json, Map};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Everything the monitor has gathered.
 pub struct Monitor {
@@ -28,6 +28,7 @@ pub struct Monitor {
     rules: Rules,
     durable: BTreeMap<String, CellMap>,
     purged: BTreeMap<(String, Key), Cell>,
+    key_mechanisms: BTreeMap<Key, BTreeSet<&'static str>>,
     boots: BTreeMap<String, u64>,
     reached: BTreeMap<Key, Cell>,
     coverage: BTreeMap<String, u64>,
@@ -44,6 +45,7 @@ impl Monitor {
             rules,
             durable: BTreeMap::new(),
             purged: BTreeMap::new(),
+            key_mechanisms: BTreeMap::new(),
             boots: BTreeMap::new(),
             reached: BTreeMap::new(),
             coverage: BTreeMap::new(),
@@ -94,6 +96,10 @@ impl Monitor {
             self.count("restart-cells-lost", lost.len() as u64);
             let time_ns = sim_now_ns();
             for key in lost {
+                self.key_mechanisms
+                    .entry(key)
+                    .or_default()
+                    .insert("log-replay");
                 let (was, now) = (before.get(&key), after.get(&key));
                 self.violations.push(Violation {
                     time_ns,
@@ -130,6 +136,12 @@ impl Monitor {
                 trace,
             } => {
                 self.count_at(node, &format!("apply:{}", cause.name()), 1);
+                if cause != crate::store::events::Cause::Write {
+                    self.key_mechanisms
+                        .entry(key)
+                        .or_default()
+                        .insert(cause.name());
+                }
                 if invariants::regressed(old.as_ref(), &new) {
                     self.violations.push(Violation {
                         time_ns,
@@ -165,6 +177,7 @@ impl Monitor {
                     }
                 }
                 self.purged.insert((node.to_string(), key), cell);
+                self.key_mechanisms.entry(key).or_default().insert("purge");
             }
             StoreEvent::LogReplay { records, .. } => {
                 if self.boots.get(node).copied().unwrap_or(0) > 1 {
@@ -294,6 +307,12 @@ impl Monitor {
     /// Invariant violations so far, in the order they happened.
     pub fn violations(&self) -> &[Violation] {
         &self.violations
+    }
+
+    /// Per key, the mechanisms other than primary delivery that changed one of its replicas
+    /// (`read-repair`, `hint`, `anti-entropy`, `purge`, `log-replay` when a restart lost it).
+    pub fn key_mechanisms(&self) -> &BTreeMap<Key, BTreeSet<&'static str>> {
+        &self.key_mechanisms
     }
 
     /// Per key, the newest cell any replica ever applied.

@@ -63,6 +63,8 @@ pub struct RunOutput {
     pub violations: Vec<Violation>,
     /// `events.jsonl` lines, when asked for.
     pub events: Option<Vec<String>>,
+    /// Per key, the mechanisms that changed its replicas besides primary delivery.
+    pub key_mechanisms: BTreeMap<i64, Vec<String>>,
 }
 
 /// Why a run could not be carried out.
@@ -183,12 +185,18 @@ pub fn run_with(cfg: &RunConfig, record_events: bool) -> Result<RunOutput, RunEr
         converged: convergence_ns.is_some(),
         duration_ns: convergence_ns.unwrap_or(quiesce_ns),
     });
-    let (coverage, violations, events) = {
+    let (coverage, violations, events, key_mechanisms) = {
         let mut m = cluster.monitor.borrow_mut();
+        let mechanisms = m
+            .key_mechanisms()
+            .iter()
+            .map(|(&k, set)| (k, set.iter().map(|s| s.to_string()).collect()))
+            .collect();
         (
             m.coverage().clone(),
             m.violations().to_vec(),
             m.take_events(),
+            mechanisms,
         )
     };
     let stats = RunStats {
@@ -214,6 +222,7 @@ pub fn run_with(cfg: &RunConfig, record_events: bool) -> Result<RunOutput, RunEr
         stats,
         violations,
         events,
+        key_mechanisms,
     })
 }
 
