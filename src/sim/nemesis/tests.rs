@@ -103,17 +103,18 @@ fn link_latency_is_the_larger_of_cluster_and_slow_and_at_least_the_minimum() {
         cluster: ms(50),
         slow: vec![None; 3],
     };
-    assert_eq!(l.link(0, 1), ms(50));
+    assert_eq!(l.link(0, 1), (ms(1), ms(50)));
     l.slow[1] = Some(ms(800));
     assert_eq!(
         (l.link(0, 1), l.link(1, 2), l.link(0, 2)),
-        (ms(800), ms(800), ms(50))
+        ((ms(400), ms(800)), (ms(400), ms(800)), (ms(1), ms(50))),
+        "a slow end makes its links consistently slow"
     );
     l.cluster = ms(900);
-    assert_eq!(l.link(0, 1), ms(900));
+    assert_eq!(l.link(0, 1), (ms(400), ms(900)));
     l.cluster = Duration::from_micros(10);
     l.slow[1] = None;
-    assert_eq!(l.link(0, 2), ms(1), "never below the minimum latency");
+    assert_eq!(l.link(0, 2), (ms(1), ms(1)), "never below the minimum latency");
 }
 
 #[test]
