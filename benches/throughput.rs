@@ -29,7 +29,7 @@ const PORT: u16 = 7000;
 
 fn our_cluster(seed: u64) {
     let mut cfg = RunConfig::new(seed);
-    cfg.workload.ops = OPS;
+    cfg.workload.ops = Some(OPS);
     cfg.workload.clients = CLIENTS;
     cfg.phases.quiesce_min_ms = 0;
     cfg.phases.quiesce_max_ms = 0;

@@ -48,6 +48,7 @@ struct InForce {
     reply_loss: bool,
     slow: BTreeSet<String>,
     skewed: BTreeSet<String>,
+    slow_disk: BTreeSet<String>,
     crashed: BTreeSet<String>,
     paused: BTreeSet<String>,
 }
@@ -85,6 +86,8 @@ impl InForce {
             Fault::LatencyReset => self.latency = false,
             Fault::Slow { node, .. } => drop(self.slow.insert(name(node))),
             Fault::SlowReset(node) => drop(self.slow.remove(&name(node))),
+            Fault::SlowDisk { node, .. } => drop(self.slow_disk.insert(name(node))),
+            Fault::SlowDiskReset(node) => drop(self.slow_disk.remove(&name(node))),
             Fault::ReplyLoss { .. } => self.reply_loss = true,
             Fault::ReplyLossOff => self.reply_loss = false,
             Fault::ClockSkew { node, offset_us } => {
@@ -106,6 +109,7 @@ impl InForce {
             && !self.latency
             && !self.reply_loss
             && self.slow.is_empty()
+            && self.slow_disk.is_empty()
             && self.skewed.is_empty()
             && self.crashed.is_empty()
             && self.paused.is_empty()
@@ -241,9 +245,9 @@ fn broken_copies_give_the_exact_message() {
     // (schedule, text replaced, replacement, text on the blamed line, message after `FILE:LINE: `)
     let cases = [
         ("flaky-network", "rate = 0.2", "rate = 1.5", "rate", "field `rate`: must be between 0 and 1 (got 1.5)"),
-        ("flaky-network", "rate = 0.2", "rat = 0.2", "rat", "field `rat`: unknown key (valid keys: at, kind, how, groups, node, nodes, from, to, rate, max, offset, duration); did you mean `rate`?"),
+        ("flaky-network", "rate = 0.2", "rat = 0.2", "rat", "field `rat`: unknown key (valid keys: at, kind, how, groups, node, nodes, from, to, rate, max, delay, offset, duration); did you mean `rate`?"),
         ("flaky-network", "kind = \"loss\"\nrate = 0.2\n", "kind = \"loss\"\n", "kind", "field `rate`: missing (required by kind `loss`)"),
-        ("rolling-crash", "kind = \"crash\"", "kind = \"crsh\"", "kind", "field `kind`: unknown kind \"crsh\" (valid: partition, heal, crash, restart, loss, latency, slow, reply-loss, clock-skew, pause, resume, heal-all)"),
+        ("rolling-crash", "kind = \"crash\"", "kind = \"crsh\"", "kind", "field `kind`: unknown kind \"crsh\" (valid: partition, heal, crash, restart, loss, latency, slow, slow-disk, reply-loss, clock-skew, pause, resume, heal-all)"),
         ("isolate-node", "node = \"n1\"", "node = \"n6\"", "node", "field `node`: unknown node \"n6\" (nodes: n1 n2 n3 n4 n5)"),
         ("mixed", "to = [\"n4\", \"n5\"]", "to = [\"n4\", \"n1\"]", "to", "field `to`: n1 is in both `from` and `to`"),
         ("partition-halves", "how = \"halves\"\n", "how = \"groups\"\ngroups = [[\"n1\"], []]\n", "groups =", "field `groups`: group 2 is empty"),

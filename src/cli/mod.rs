@@ -19,7 +19,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run the store under a workload in turmoil, record the history, check it.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Check a recorded history (ours, or a Jepsen/Knossos one).
     Check(check::CheckArgs),
     /// List the planted bugs (`--mutant NAME`): what each plants and what catches it.
@@ -41,7 +41,7 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
         Command::Check(args) => check::run(args),
         Command::Mutants => mutants::run(),
     }

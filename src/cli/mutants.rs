@@ -6,8 +6,8 @@ use crate::sim::mutants::catalogue;
 /// Print the catalogue; returns the exit code.
 pub fn run() -> i32 {
     println!(
-        "{:<22} {:>6}  {:<42} {}",
-        "mutant", "seeds", "caught by", "plants / faults / configuration"
+        "{:<22} {:>6}  {:<42} plants / faults / configuration",
+        "mutant", "seeds", "caught by"
     );
     for r in catalogue() {
         println!(

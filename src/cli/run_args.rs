@@ -13,18 +13,13 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 /// `on` / `off` switches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum Switch {
     /// Enabled.
+    #[default]
     On,
     /// Disabled.
     Off,
-}
-
-impl Default for Switch {
-    fn default() -> Self {
-        Switch::On
-    }
 }
 
 impl Switch {

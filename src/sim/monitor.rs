@@ -179,10 +179,10 @@ impl Monitor {
                 self.purged.insert((node.to_string(), key), cell);
                 self.key_mechanisms.entry(key).or_default().insert("purge");
             }
-            StoreEvent::LogReplay { records, .. } => {
-                if self.boots.get(node).copied().unwrap_or(0) > 1 {
-                    self.count("log-replay-records", records);
-                }
+            StoreEvent::LogReplay { records, .. }
+                if self.boots.get(node).copied().unwrap_or(0) > 1 =>
+            {
+                self.count("log-replay-records", records);
             }
             StoreEvent::AeExchange {
                 buckets,

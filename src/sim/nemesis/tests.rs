@@ -114,7 +114,11 @@ fn link_latency_is_the_larger_of_cluster_and_slow_and_at_least_the_minimum() {
     assert_eq!(l.link(0, 1), (ms(400), ms(900)));
     l.cluster = Duration::from_micros(10);
     l.slow[1] = None;
-    assert_eq!(l.link(0, 2), (ms(1), ms(1)), "never below the minimum latency");
+    assert_eq!(
+        l.link(0, 2),
+        (ms(1), ms(1)),
+        "never below the minimum latency"
+    );
 }
 
 #[test]

@@ -145,6 +145,18 @@ pub fn generate(seed: u64, pool: &[FaultKind], shape: &Shape, horizon: Duration)
         };
         let mut end = (start + length).min(horizon);
         let kind = lanes[li].kind;
+        if impairs(kind) && !lanes[li].first {
+            // Impairing kinds share the minority budget: none repeats before every one of them
+            // had its first fault, so each fires early (and the schedule's name stays honest).
+            let pending_first = (0..lanes.len())
+                .filter(|&j| j != li && !lanes[j].done && lanes[j].first && impairs(lanes[j].kind))
+                .map(|j| lanes[j].next)
+                .max();
+            if let Some(after) = pending_first {
+                lanes[li].next = lanes[li].next.max(after + MIN_FAULT);
+                continue;
+            }
+        }
         if impairs(kind) {
             // Leave room for a kind that waits for its turn: do not outlast it.
             let turn = (0..lanes.len())

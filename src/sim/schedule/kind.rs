@@ -168,7 +168,7 @@ mod tests {
         assert_eq!(
             "crashh".parse::<FaultKind>().unwrap_err().to_string(),
             "unknown fault kind \"crashh\" (valid: partition, crash, crash-majority, loss, \
-             latency, slow, reply-loss, clock-skew, pause)"
+             latency, slow, slow-disk, reply-loss, clock-skew, pause)"
         );
         assert!(!FaultKind::SAFE.contains(&FaultKind::ClockSkew));
         assert_eq!(FaultKind::SAFE.len() + 1, FaultKind::ALL.len());

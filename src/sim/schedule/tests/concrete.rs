@@ -143,7 +143,7 @@ fn json_syntax_types_and_unknown_fields_name_their_line() {
     let cases = [
         ("{\"name\": \"x\",\n \"steps\": [\n  {\"at\": \"1s\", \"fault\": \"heal\", \"line\": 0, \"extra\": 1}\n]}", "s.json:3: invalid JSON schedule: unknown field `extra`, expected one of `at`, `fault`, `line`"),
         ("{\"name\": \"x\",\n \"steps\": [\n  {\"at\": 1, \"fault\": \"heal\", \"line\": 0}\n]}", "s.json:3: invalid JSON schedule: invalid type: integer `1`, expected a string"),
-        ("{\"name\": \"x\",\n \"steps\": [\n  {\"at\": \"1s\", \"fault\": \"hael\", \"line\": 0}\n]}", "s.json:3: invalid JSON schedule: unknown variant `hael`, expected one of `partition`, `heal`, `crash`, `crash-set`, `restart`, `restart-set`, `loss`, `latency`, `latency-reset`, `slow`, `slow-reset`, `reply-loss`, `reply-loss-off`, `clock-skew`, `pause`, `resume`, `heal-all`"),
+        ("{\"name\": \"x\",\n \"steps\": [\n  {\"at\": \"1s\", \"fault\": \"hael\", \"line\": 0}\n]}", "s.json:3: invalid JSON schedule: unknown variant `hael`, expected one of `partition`, `heal`, `crash`, `crash-set`, `restart`, `restart-set`, `loss`, `latency`, `latency-reset`, `slow`, `slow-reset`, `slow-disk`, `slow-disk-reset`, `reply-loss`, `reply-loss-off`, `clock-skew`, `pause`, `resume`, `heal-all`"),
         ("{\"name\": \"x\",\n\n \"steps\": [,]}", "s.json:3: invalid JSON schedule: expected value"),
         ("{\n\"name\": \"\", \"steps\": []}", "s.json:2: field `name`: must be a non-empty line of text (got \"\")"),
         ("", "s.json:1: invalid JSON schedule: EOF while parsing a value"),

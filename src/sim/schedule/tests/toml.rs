@@ -24,8 +24,8 @@ fn the_documented_example_loads() {
     let s = load_str(&text).unwrap();
     assert_eq!(s.name, "example");
     assert!(s.steps.windows(2).all(|w| w[0].at <= w[1].at));
-    // 13 faults, 10 of them with a duration.
-    assert_eq!(s.steps.len(), 23);
+    // 14 faults, 11 of them with a duration.
+    assert_eq!(s.steps.len(), 25);
     let texts: Vec<String> = s.steps.iter().map(|st| st.fault.describe()).collect();
     for want in [
         "crash n1 n2 n4",
@@ -165,12 +165,12 @@ fn slow_and_reply_loss_take_their_fields_and_lifts() {
 fn each_rule_gives_its_one_line_message() {
     let f = "[[fault]]\nat = \"1s\"\n";
     let cases: Vec<(String, &str)> = vec![
-        (format!("{f}kind = \"loss\"\nrat = 0.2\n"), "s.toml:4: field `rat`: unknown key (valid keys: at, kind, how, groups, node, nodes, from, to, rate, max, offset, duration); did you mean `rate`?"),
+        (format!("{f}kind = \"loss\"\nrat = 0.2\n"), "s.toml:4: field `rat`: unknown key (valid keys: at, kind, how, groups, node, nodes, from, to, rate, max, delay, offset, duration); did you mean `rate`?"),
         (format!("{f}kind = \"loss\"\nrate = 1.5\n"), "s.toml:4: field `rate`: must be between 0 and 1 (got 1.5)"),
         (format!("{f}kind = \"loss\"\nrate = nan\n"), "s.toml:4: field `rate`: must be between 0 and 1 (got NaN)"),
         (format!("{f}kind = \"loss\"\nrate = \"x\"\n"), "s.toml:4: field `rate`: must be a number between 0 and 1 (got \"x\")"),
         (format!("{f}kind = \"loss\"\n"), "s.toml:3: field `rate`: missing (required by kind `loss`)"),
-        (format!("{f}kind = \"crsh\"\n"), "s.toml:3: field `kind`: unknown kind \"crsh\" (valid: partition, heal, crash, restart, loss, latency, slow, reply-loss, clock-skew, pause, resume, heal-all)"),
+        (format!("{f}kind = \"crsh\"\n"), "s.toml:3: field `kind`: unknown kind \"crsh\" (valid: partition, heal, crash, restart, loss, latency, slow, slow-disk, reply-loss, clock-skew, pause, resume, heal-all)"),
         ("\n[[fault]]\nkind = \"heal\"\n".to_string(), "s.toml:2: field `at`: missing (every fault needs `at`)"),
         (format!("{f}kind = \"crash\"\nnode = \"n9\"\n"), "s.toml:4: field `node`: unknown node \"n9\" (nodes: n1 n2 n3 n4 n5)"),
         (format!("{f}kind = \"crash\"\nnode = \"n1\"\nrate = 0.1\n"), "s.toml:5: field `rate`: not used by kind `crash`"),
