@@ -125,3 +125,33 @@ fn full_detection_matrix() {
         "missed {missed:?}; correct store failed {failures:?}"
     );
 }
+
+/// The correct store keeps every promise over many swarm seeds (faults and workload drawn per
+/// seed): `QUORUMLAB_SEEDS=2000 cargo test --release --test detection -- --ignored correct_store`.
+#[test]
+#[ignore]
+fn correct_store_over_swarm_seeds() {
+    use quorumlab::sim::schedule::FaultKind;
+    let n: u64 = std::env::var("QUORUMLAB_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
+    let report = Experiment::new("correct-swarm")
+        .ops(1000)
+        .nemesis(&FaultKind::SAFE)
+        .swarm()
+        .seeds(1..=n)
+        .run();
+    println!(
+        "correct store, {n} swarm seeds: {} not valid; coverage: {} digest mismatches, {} repairs, \
+         {} hints replayed, {} anti-entropy exchanges with differences, {} restarts, {} purges",
+        report.failures().len(),
+        report.counter("digest-mismatch"),
+        report.counter("repair-sent"),
+        report.counter("hint-replayed"),
+        report.counter("ae-exchange-differing"),
+        report.counter("restart"),
+        report.counter("purge"),
+    );
+    report.assert_valid();
+}

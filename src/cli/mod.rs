@@ -2,6 +2,7 @@
 //! 3 unknown (docs/formats.md, "Exit codes"). Flag names are a contract: add freely, rename none.
 
 pub mod check;
+pub mod fuzz;
 pub mod mutants;
 pub mod run;
 pub mod run_args;
@@ -22,6 +23,8 @@ enum Command {
     Run(Box<run::RunArgs>),
     /// Check a recorded history (ours, or a Jepsen/Knossos one).
     Check(check::CheckArgs),
+    /// Run many seeds (swarm by default) on many threads; keep and group only the failures.
+    Fuzz(Box<fuzz::FuzzArgs>),
     /// List the planted bugs (`--mutant NAME`): what each plants and what catches it.
     Mutants,
 }
@@ -43,6 +46,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Run(args) => run::run(*args),
         Command::Check(args) => check::run(args),
+        Command::Fuzz(args) => fuzz::run(*args),
         Command::Mutants => mutants::run(),
     }
 }

@@ -297,7 +297,7 @@ impl RunArgs {
     }
 
     /// Whether any flag that shapes a run was given (refused together with `--config`).
-    fn shapes_run(&self) -> bool {
+    pub fn shapes_run(&self) -> bool {
         let bare = RunArgs {
             config: self.config.clone(),
             out: self.out.clone(),

@@ -11,7 +11,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// Where a plan's faults come from.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum FaultPlan {
     /// No faults.
     None,
@@ -24,7 +25,7 @@ pub enum FaultPlan {
 }
 
 /// A seed-independent run description.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Plan {
     /// The configuration every seed starts from (its `seed` and `faults` are replaced).
     pub base: RunConfig,

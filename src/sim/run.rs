@@ -109,15 +109,33 @@ pub fn run_with(cfg: &RunConfig, record_events: bool) -> Result<RunOutput, RunEr
         0 => cfg.store.nodes.len(),
         n => n,
     };
-    for slot in 0..cfg.workload.clients {
-        let coordinator = cfg.store.nodes[slot % coordinators].clone();
-        cluster.sim.client(
-            format!("c{slot}").as_str(),
-            run_slot(slot, coordinator, shared.clone()),
-        );
+    // One client host per coordinator, running the processes bound to it as tasks: the same
+    // links as one host per process (a client only ever talks to its coordinator), far fewer
+    // hosts for turmoil to step every tick.
+    let mut clients = Vec::new();
+    for (c, coordinator) in cfg.store.nodes.iter().take(coordinators).enumerate() {
+        let slots: Vec<usize> = (0..cfg.workload.clients)
+            .filter(|slot| slot % coordinators == c)
+            .collect();
+        if slots.is_empty() {
+            continue;
+        }
+        let host = format!("c{}", c + 1);
+        let (shared, coordinator) = (shared.clone(), coordinator.clone());
+        cluster.sim.client(host.as_str(), async move {
+            let tasks: Vec<_> = slots
+                .into_iter()
+                .map(|slot| {
+                    tokio::task::spawn_local(run_slot(slot, coordinator.clone(), shared.clone()))
+                })
+                .collect();
+            for t in tasks {
+                let _ = t.await;
+            }
+            Ok(())
+        });
+        clients.push(host);
     }
-
-    let clients: Vec<String> = (0..cfg.workload.clients).map(|c| format!("c{c}")).collect();
     let mut nemesis = Nemesis::new(
         cfg.faults.schedule.clone(),
         &cfg.store.nodes,

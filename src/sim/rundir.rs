@@ -67,6 +67,7 @@ pub struct RunDir {
     base: PathBuf,
     target: PathBuf,
     tmp: PathBuf,
+    latest: bool,
 }
 
 static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -76,16 +77,30 @@ impl RunDir {
     /// directory (which proves `base` writable), and clear leftovers of killed runs.
     pub fn prepare(base: &Path, name: &str, seed: u64) -> io::Result<RunDir> {
         check_name(name).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-        let parent = base.join(name);
-        std::fs::create_dir_all(&parent)?;
-        clear_leftovers(&parent, seed);
+        let mut dir = Self::prepare_at(&base.join(name), &seed.to_string())?;
+        dir.base = base.to_path_buf();
+        dir.latest = true;
+        Ok(dir)
+    }
+
+    /// Prepare `<parent>/<leaf>` the same way, without a `latest` link (campaign failures,
+    /// shrunk runs).
+    pub fn prepare_named(parent: &Path, leaf: &str) -> io::Result<RunDir> {
+        check_name(leaf).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        Self::prepare_at(parent, leaf)
+    }
+
+    fn prepare_at(parent: &Path, leaf: &str) -> io::Result<RunDir> {
+        std::fs::create_dir_all(parent)?;
+        clear_leftovers(parent, leaf);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let tmp = parent.join(format!(".{seed}.tmp.{}.{n}", std::process::id()));
+        let tmp = parent.join(format!(".{leaf}.tmp.{}.{n}", std::process::id()));
         std::fs::create_dir(&tmp)?;
         Ok(RunDir {
-            base: base.to_path_buf(),
-            target: parent.join(seed.to_string()),
+            base: parent.to_path_buf(),
+            target: parent.join(leaf),
             tmp,
+            latest: false,
         })
     }
 
@@ -121,7 +136,9 @@ impl RunDir {
             std::fs::write(self.tmp.join("events.jsonl"), text)?;
         }
         swap_into_place(&self.tmp, &self.target)?;
-        point_latest(&self.base, &self.target)?;
+        if self.latest {
+            point_latest(&self.base, &self.target)?;
+        }
         Ok(self.target.clone())
     }
 }
@@ -227,12 +244,12 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
     std::fs::rename(&aside, a)
 }
 
-/// Remove temporary directories of this seed left by processes that no longer exist.
-fn clear_leftovers(parent: &Path, seed: u64) {
+/// Remove temporary directories of this leaf left by processes that no longer exist.
+fn clear_leftovers(parent: &Path, leaf: &str) {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
-    let prefix = format!(".{seed}.tmp.");
+    let prefix = format!(".{leaf}.tmp.");
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
