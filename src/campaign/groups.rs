@@ -1,10 +1,12 @@
 //! Grouping a campaign's failures by signature, and the report a person reads (pure).
 //!
 //! A campaign with 300 failing seeds usually shows a handful of distinct problems. Failures are
-//! grouped by [`Signature`] (checker, anomaly kind, mechanisms that touched the key); within a
-//! group the seeds are ordered smallest first (fewest operations in the main phase), then fastest
-//! failing (earliest simulated time at which the violation was complete), then by seed — so the
-//! first seed of a group is the one to open. The order of everything is a function of the
+//! grouped by the checker and anomaly kind of their [`Signature`]; the mechanisms that touched the
+//! anomaly's key vary from seed to seed for one bug, so a group counts them (`via hint ×18,
+//! read-repair ×11`) instead of splitting on them. Within a group the seeds are ordered smallest
+//! first (fewest operations in the main phase), then fastest failing (earliest simulated time at
+//! which the violation was complete), then by seed — so the first seed of a group is the one to
+//! open. The order of everything is a function of the
 //! failures alone: shards merged in any order give the same groups.
 
 use crate::sim::outcome::Signature;
@@ -33,28 +35,53 @@ impl Failure {
     }
 }
 
-/// Failures with one signature.
+/// Failures of one checker and anomaly kind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Group {
-    /// The shared signature.
-    pub signature: Signature,
+    /// The checker that reported them.
+    pub checker: String,
+    /// The anomaly kind.
+    pub kind: String,
+    /// How many of them each mechanism touched (by name, sorted).
+    pub mechanisms: BTreeMap<String, u64>,
     /// Its failures, smallest and fastest first.
     pub failures: Vec<Failure>,
 }
 
-/// Group failures by signature: groups by decreasing size, then by signature.
+impl Group {
+    /// `checker/kind via m ×n, …`.
+    pub fn describe(&self) -> String {
+        let sig = format!("{}/{}", self.checker, self.kind);
+        if self.mechanisms.is_empty() {
+            return sig;
+        }
+        let mut ms: Vec<(&String, &u64)> = self.mechanisms.iter().collect();
+        ms.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        let via: Vec<String> = ms.iter().map(|(m, n)| format!("{m} ×{n}")).collect();
+        format!("{sig} via {}", via.join(", "))
+    }
+}
+
+/// Group failures by checker and anomaly kind: groups by decreasing size, then by name.
 pub fn group(failures: &[Failure]) -> Vec<Group> {
-    let mut by_sig: BTreeMap<&Signature, Vec<Failure>> = BTreeMap::new();
+    let mut by_sig: BTreeMap<(&str, &str), Vec<Failure>> = BTreeMap::new();
     for f in failures {
-        by_sig.entry(&f.signature).or_default().push(f.clone());
+        let key = (f.signature.checker.as_str(), f.signature.kind.as_str());
+        by_sig.entry(key).or_default().push(f.clone());
     }
     let mut groups: Vec<Group> = by_sig
         .into_iter()
-        .map(|(sig, mut fs)| {
+        .map(|((checker, kind), mut fs)| {
             fs.sort_by_key(Failure::order);
             fs.dedup_by_key(|f| f.seed);
+            let mut mechanisms = BTreeMap::new();
+            for m in fs.iter().flat_map(|f| &f.signature.mechanisms) {
+                *mechanisms.entry(m.clone()).or_insert(0) += 1;
+            }
             Group {
-                signature: sig.clone(),
+                checker: checker.to_string(),
+                kind: kind.to_string(),
+                mechanisms,
                 failures: fs,
             }
         })
@@ -63,7 +90,7 @@ pub fn group(failures: &[Failure]) -> Vec<Group> {
         b.failures
             .len()
             .cmp(&a.failures.len())
-            .then_with(|| a.signature.cmp(&b.signature))
+            .then_with(|| (&a.checker, &a.kind).cmp(&(&b.checker, &b.kind)))
     });
     groups
 }
@@ -82,8 +109,8 @@ pub fn render(groups: &[Group], seeds_run: u64) -> String {
     }
     let _ = writeln!(
         s,
-        "{:>6}  {:<56} {:>8}  {}",
-        "seeds", "signature", "open", "more"
+        "{:>6}  {:>8}  {:<20} {}",
+        "seeds", "open", "more", "failure"
     );
     for g in groups {
         let first = &g.failures[0];
@@ -94,14 +121,18 @@ pub fn render(groups: &[Group], seeds_run: u64) -> String {
             .take(8)
             .map(|f| f.seed.to_string())
             .collect();
-        let _ = writeln!(
-            s,
-            "{:>6}  {:<56} {:>8}  {}{}",
-            g.failures.len(),
-            g.signature.describe(),
-            first.seed,
+        let more = format!(
+            "{}{}",
             more.join(" "),
             if g.failures.len() > 9 { " …" } else { "" }
+        );
+        let _ = writeln!(
+            s,
+            "{:>6}  {:>8}  {:<20} {}",
+            g.failures.len(),
+            first.seed,
+            more,
+            g.describe()
         );
     }
     let _ = writeln!(
@@ -123,7 +154,11 @@ mod tests {
             signature: Signature {
                 checker: checker.into(),
                 kind: "k".into(),
-                mechanisms: vec![],
+                mechanisms: if seed % 2 == 0 {
+                    vec!["hint".into()]
+                } else {
+                    vec![]
+                },
             },
             ops,
             fail_time_ns: t,
@@ -144,7 +179,12 @@ mod tests {
         let g = group(&fs);
         assert_eq!(g, group(&rev));
         assert_eq!(g.len(), 2);
-        assert_eq!(g[0].signature.checker, "a");
+        assert_eq!(g[0].checker, "a");
+        assert_eq!(
+            g[0].describe(),
+            "a/k via hint ×1",
+            "mechanisms are counted, not split on"
+        );
         let order: Vec<u64> = g[0].failures.iter().map(|f| f.seed).collect();
         assert_eq!(order, vec![7, 4, 9]);
         let text = render(&g, 40);

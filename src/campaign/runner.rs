@@ -17,7 +17,7 @@ use std::path::Path;
 use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How often `campaign.json` is rewritten while seeds finish.
+/// How often `campaign.json` is rewritten while seeds finish (and after every failure).
 pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 
 /// How a campaign session runs.
@@ -172,7 +172,8 @@ pub fn run(dir: &Path, campaign: &mut Campaign, opts: Options) -> Result<Summary
             campaign.progress.runs += 1;
             campaign.progress.regressions_done = regressions_left == 0;
             display.update(runs, new_failures);
-            if last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
+            // A failure is worth a checkpoint at once (its directory is already written).
+            if result.failure.is_some() || last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
                 last_checkpoint = Instant::now();
                 let mut c = campaign.clone();
                 c.progress.elapsed_s += started.elapsed().as_secs_f64();

@@ -20,7 +20,7 @@ use crate::store::ring::Ring;
 use crate::store::storage::CellMap;
 use quorumlab_checkers::{fmt_time, Value};
 use serde_json::{json, Map};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Everything the monitor has gathered.
 pub struct Monitor {
@@ -28,7 +28,7 @@ pub struct Monitor {
     rules: Rules,
     durable: BTreeMap<String, CellMap>,
     purged: BTreeMap<(String, Key), Cell>,
-    key_mechanisms: BTreeMap<Key, BTreeSet<&'static str>>,
+    key_mechanisms: BTreeMap<Key, Vec<(u64, &'static str)>>,
     boots: BTreeMap<String, u64>,
     reached: BTreeMap<Key, Cell>,
     coverage: BTreeMap<String, u64>,
@@ -99,7 +99,7 @@ impl Monitor {
                 self.key_mechanisms
                     .entry(key)
                     .or_default()
-                    .insert("log-replay");
+                    .push((time_ns, "log-replay"));
                 let (was, now) = (before.get(&key), after.get(&key));
                 self.violations.push(Violation {
                     time_ns,
@@ -140,7 +140,7 @@ impl Monitor {
                     self.key_mechanisms
                         .entry(key)
                         .or_default()
-                        .insert(cause.name());
+                        .push((time_ns, cause.name()));
                 }
                 if invariants::regressed(old.as_ref(), &new) {
                     self.violations.push(Violation {
@@ -177,7 +177,10 @@ impl Monitor {
                     }
                 }
                 self.purged.insert((node.to_string(), key), cell);
-                self.key_mechanisms.entry(key).or_default().insert("purge");
+                self.key_mechanisms
+                    .entry(key)
+                    .or_default()
+                    .push((time_ns, "purge"));
             }
             StoreEvent::LogReplay { records, .. }
                 if self.boots.get(node).copied().unwrap_or(0) > 1 =>
@@ -309,9 +312,10 @@ impl Monitor {
         &self.violations
     }
 
-    /// Per key, the mechanisms other than primary delivery that changed one of its replicas
-    /// (`read-repair`, `hint`, `anti-entropy`, `purge`, `log-replay` when a restart lost it).
-    pub fn key_mechanisms(&self) -> &BTreeMap<Key, BTreeSet<&'static str>> {
+    /// Per key, when (simulated ns) a mechanism other than primary delivery changed one of its
+    /// replicas (`read-repair`, `hint`, `anti-entropy`, `purge`, `log-replay` when a restart lost
+    /// cells), in time order.
+    pub fn key_mechanisms(&self) -> &BTreeMap<Key, Vec<(u64, &'static str)>> {
         &self.key_mechanisms
     }
 

@@ -4,7 +4,8 @@
 //! A signature names *how* a run failed: the first checker (in suite order) that found a
 //! violation, the kind of its first anomaly, and the mechanisms that changed the replicas of that
 //! anomaly's key besides primary delivery (`read-repair`, `hint`, `anti-entropy`, `purge`,
-//! `log-replay`). Runs with equal signatures are grouped as one problem; the shrinker keeps a
+//! `log-replay`) while the anomaly unfolded — between the first and the last operation it cites
+//! (the second before it when it cites one operation; the whole run when it cites none). Runs with equal signatures are grouped as one problem; the shrinker keeps a
 //! reduction only while the checker and kind stay the same. Pure apart from running the seed.
 
 use super::config::RunConfig;
@@ -51,15 +52,39 @@ impl Signature {
 /// The signature of a run's results (`None` when no checker found a violation).
 pub fn signature(
     results: &Results,
-    key_mechanisms: &BTreeMap<i64, Vec<String>>,
+    history: &[quorumlab_checkers::Event],
+    key_mechanisms: &BTreeMap<i64, Vec<(u64, String)>>,
 ) -> Option<Signature> {
     let verdict = results
         .checkers
         .iter()
         .find(|v| v.valid == Validity::Invalid)?;
     let first = verdict.anomalies.first();
-    let mechanisms = match first.and_then(|a| a.key.as_ref()) {
-        Some(Value::Int(k)) => key_mechanisms.get(k).cloned().unwrap_or_default(),
+    let mechanisms = match first.and_then(|a| a.key.as_ref().map(|k| (a, k))) {
+        Some((anomaly, Value::Int(k))) => {
+            let times: Vec<u64> = anomaly
+                .ops
+                .iter()
+                .filter_map(|&i| history.get(i as usize).and_then(|e| e.time))
+                .collect();
+            let window = match (times.iter().min(), times.iter().max()) {
+                (Some(&lo), Some(&hi)) if lo < hi => lo..=hi,
+                (Some(&lo), Some(&hi)) => lo.saturating_sub(1_000_000_000)..=hi,
+                _ => 0..=u64::MAX,
+            };
+            let mut names: Vec<String> = key_mechanisms
+                .get(k)
+                .map(|v| {
+                    v.iter()
+                        .filter(|(t, _)| window.contains(t))
+                        .map(|(_, m)| m.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            names.sort();
+            names.dedup();
+            names
+        }
         _ => Vec::new(),
     };
     Some(Signature {
@@ -112,7 +137,7 @@ pub fn run_and_judge(cfg: &RunConfig, record_events: bool) -> Result<Outcome, Ou
         &output.final_state,
         &output.violations,
     )?;
-    let signature = signature(&verdict.results, &output.key_mechanisms);
+    let signature = signature(&verdict.results, &output.history, &output.key_mechanisms);
     let history_hash = history_hash(&output.history);
     Ok(Outcome {
         output,
@@ -143,16 +168,37 @@ mod tests {
             vec![Anomaly {
                 kind: "stale-read".into(),
                 key: Some(Value::Int(3)),
-                ops: vec![1],
+                ops: vec![0, 1],
                 explanation: "x".into(),
             }],
         );
         let results = Results::compose(vec![Verdict::from_anomalies("linearizable", vec![]), bad]);
-        let mech: BTreeMap<i64, Vec<String>> = [(3, vec!["hint".to_string()])].into();
-        let sig = signature(&results, &mech).unwrap();
-        assert_eq!(sig.describe(), "stale-read/stale-read via hint");
+        let mech: BTreeMap<i64, Vec<(u64, String)>> = [(
+            3,
+            vec![(5, "hint".to_string()), (50, "anti-entropy".to_string())],
+        )]
+        .into();
+        let event = |index: u64, time: u64| quorumlab_checkers::Event {
+            index,
+            time: Some(time),
+            process: quorumlab_checkers::Process::Client(0),
+            kind: quorumlab_checkers::EventType::Invoke,
+            f: "read".into(),
+            key: Some(Value::Int(3)),
+            value: Value::Null,
+            ts: None,
+            node: None,
+            error: None,
+        };
+        let history = vec![event(0, 1), event(1, 10)];
+        let sig = signature(&results, &history, &mech).unwrap();
+        assert_eq!(
+            sig.describe(),
+            "stale-read/stale-read via hint",
+            "only what touched the key while the anomaly unfolded"
+        );
         let valid = Results::compose(vec![Verdict::from_anomalies("linearizable", vec![])]);
-        assert_eq!(signature(&valid, &mech), None);
+        assert_eq!(signature(&valid, &history, &mech), None);
         let other = Signature {
             mechanisms: vec![],
             ..sig.clone()

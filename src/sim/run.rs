@@ -63,8 +63,8 @@ pub struct RunOutput {
     pub violations: Vec<Violation>,
     /// `events.jsonl` lines, when asked for.
     pub events: Option<Vec<String>>,
-    /// Per key, the mechanisms that changed its replicas besides primary delivery.
-    pub key_mechanisms: BTreeMap<i64, Vec<String>>,
+    /// Per key, when a mechanism other than primary delivery changed one of its replicas.
+    pub key_mechanisms: BTreeMap<i64, Vec<(u64, String)>>,
 }
 
 /// Why a run could not be carried out.
@@ -208,7 +208,7 @@ pub fn run_with(cfg: &RunConfig, record_events: bool) -> Result<RunOutput, RunEr
         let mechanisms = m
             .key_mechanisms()
             .iter()
-            .map(|(&k, set)| (k, set.iter().map(|s| s.to_string()).collect()))
+            .map(|(&k, v)| (k, v.iter().map(|&(t, m)| (t, m.to_string())).collect()))
             .collect();
         (
             m.coverage().clone(),
