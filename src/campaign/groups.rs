@@ -107,11 +107,7 @@ pub fn render(groups: &[Group], seeds_run: u64) -> String {
     if groups.is_empty() {
         return s;
     }
-    let _ = writeln!(
-        s,
-        "{:>6}  {:>8}  {:<20} {}",
-        "seeds", "open", "more", "failure"
-    );
+    let _ = writeln!(s, "{:>6}  {:>8}  {:<20} failure", "seeds", "open", "more");
     for g in groups {
         let first = &g.failures[0];
         let more: Vec<String> = g
