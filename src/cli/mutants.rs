@@ -14,10 +14,13 @@ pub fn run() -> i32 {
             "{:<22} {:>6}  {:<42} {}",
             r.mutant.name(),
             r.budget,
-            r.checkers.join(","),
+            r.caught_by.join(","),
             r.plants
         );
-        println!("{:<73}faults: {}; {}", "", r.faults, r.setup);
+        println!("{:<32}faults: {}; {}", "", r.faults, r.setup);
+        if let Some(why) = r.known_miss {
+            println!("{:<32}NOT CAUGHT: {why}", "");
+        }
     }
     println!(
         "\nRun one: quorumlab run --mutant NAME --swarm --nemesis KINDS … (a planted bug is off unless named)."
