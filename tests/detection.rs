@@ -130,7 +130,10 @@ fn full_detection_matrix() {
         .collect();
     for (r, f) in &table {
         if let (Some(why), Some(_)) = (r.known_miss, f) {
-            panic!("{} was caught although documented as missed ({why}): update the row", r.mutant);
+            panic!(
+                "{} was caught although documented as missed ({why}): update the row",
+                r.mutant
+            );
         }
     }
     assert!(

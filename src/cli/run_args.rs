@@ -150,7 +150,7 @@ pub struct RunArgs {
     /// Bytes per written value: an 8-byte id plus payload [default: 8; at most 16384].
     #[arg(long)]
     pub value_bytes: Option<usize>,
-    /// One-way message latency range, ms: MIN..MAX [default: 1..50].
+    /// One-way message latency range, ms: MIN..MAX [default: 1..10].
     #[arg(long, value_parser = parse_range)]
     pub latency_ms: Option<(u64, u64)>,
     /// Fault schedule: a TOML schedule, or a concrete JSON schedule as stored in run.json.

@@ -37,7 +37,7 @@ impl Default for NetConfig {
     fn default() -> Self {
         NetConfig {
             min_latency_ms: 1,
-            max_latency_ms: 50,
+            max_latency_ms: 10,
         }
     }
 }
@@ -192,6 +192,12 @@ impl Cluster {
             .step()
             .map(|_| ())
             .map_err(|e| ClusterError::Simulation(e.to_string()))
+    }
+
+    /// Whether the cluster is quiet: no hint waits for delivery and the replicas agree
+    /// ([`Cluster::roots_agree`]).
+    pub fn quiet(&self) -> bool {
+        self.monitor.borrow().hints_pending() <= 0 && self.roots_agree()
     }
 
     /// Whether every pair of nodes that share a ring range hold Merkle trees with equal roots over

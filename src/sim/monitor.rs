@@ -35,6 +35,7 @@ pub struct Monitor {
     per_node: BTreeMap<(String, String), u64>,
     violations: Vec<Violation>,
     events: Option<Vec<String>>,
+    hints_pending: i64,
 }
 
 impl Monitor {
@@ -52,6 +53,7 @@ impl Monitor {
             per_node: BTreeMap::new(),
             violations: Vec::new(),
             events: record.then(Vec::new),
+            hints_pending: 0,
         }
     }
 
@@ -164,6 +166,10 @@ impl Monitor {
                 if durable {
                     self.make_durable(node, key, new);
                 }
+            }
+            StoreEvent::HintStored { .. } => self.hints_pending += 1,
+            StoreEvent::HintReplayed { .. } | StoreEvent::HintExpired { .. } => {
+                self.hints_pending -= 1
             }
             StoreEvent::Synced { cells } => {
                 for (key, cell) in cells {
@@ -300,6 +306,11 @@ impl Monitor {
             ops: trace.into_iter().collect(),
             explanation,
         });
+    }
+
+    /// Hints stored and not yet delivered or dropped (over every coordinator).
+    pub fn hints_pending(&self) -> i64 {
+        self.hints_pending
     }
 
     /// Mechanism coverage so far.

@@ -391,7 +391,9 @@ fn expected(m: Mutant) -> (&'static [&'static str], Option<&'static str>) {
         | ReplayDropsTail => (&["invariants", "monotonic-reads"], None),
         DigestOmitsValue => (&["invariants", "monotonic-reads"], None),
         MismatchSkipsData => (&["linearizable", "monotonic-reads", "stale-read"], None),
-        TsMillis | HintRestamp | RepairRestamp => (&["linearizable", "stale-read", "lost-writes"], None),
+        TsMillis | HintRestamp | RepairRestamp => {
+            (&["linearizable", "stale-read", "lost-writes"], None)
+        }
         HintDropQueue | AeRangeOffByOne => (&["convergence", "lost-writes"], None),
         SloppyQuorum | QuorumFloor => (&["invariants", "linearizable", "stale-read"], None),
         TombstoneGcUnsafe => (&["convergence", "resurrection", "stale-read"], None),

@@ -109,24 +109,19 @@ pub fn run_with(cfg: &RunConfig, record_events: bool) -> Result<RunOutput, RunEr
         0 => cfg.store.nodes.len(),
         n => n,
     };
-    // One client host per coordinator, running the processes bound to it as tasks: the same
-    // links as one host per process (a client only ever talks to its coordinator), far fewer
-    // hosts for turmoil to step every tick.
-    let mut clients = Vec::new();
-    for (c, coordinator) in cfg.store.nodes.iter().take(coordinators).enumerate() {
-        let slots: Vec<usize> = (0..cfg.workload.clients)
-            .filter(|slot| slot % coordinators == c)
-            .collect();
-        if slots.is_empty() {
-            continue;
-        }
-        let host = format!("c{}", c + 1);
-        let (shared, coordinator) = (shared.clone(), coordinator.clone());
-        cluster.sim.client(host.as_str(), async move {
-            let tasks: Vec<_> = slots
-                .into_iter()
+    // Every client process runs as a task on one client host: a client only ever talks to its
+    // coordinator, so the links (and what a paused node holds) are those of one host per process,
+    // with far fewer hosts for turmoil to step every tick.
+    let clients = vec!["clients".to_string()];
+    {
+        let shared = shared.clone();
+        let nodes = cfg.store.nodes.clone();
+        let n = cfg.workload.clients;
+        cluster.sim.client("clients", async move {
+            let tasks: Vec<_> = (0..n)
                 .map(|slot| {
-                    tokio::task::spawn_local(run_slot(slot, coordinator.clone(), shared.clone()))
+                    let coordinator = nodes[slot % coordinators].clone();
+                    tokio::task::spawn_local(run_slot(slot, coordinator, shared.clone()))
                 })
                 .collect();
             for t in tasks {
@@ -134,7 +129,6 @@ pub fn run_with(cfg: &RunConfig, record_events: bool) -> Result<RunOutput, RunEr
             }
             Ok(())
         });
-        clients.push(host);
     }
     let mut nemesis = Nemesis::new(
         cfg.faults.schedule.clone(),
@@ -173,7 +167,10 @@ pub fn run_with(cfg: &RunConfig, record_events: bool) -> Result<RunOutput, RunEr
         nemesis.heal_all(&mut cluster, &mut recorder.borrow_mut());
     }
 
-    // Quiesce: until every pair of replicas has equal Merkle roots, or the deadline.
+    // Quiesce: until no hint waits for delivery and every pair of replicas has equal Merkle roots,
+    // at a check past the minimum (a late delivery — a write held by a pause, waiting on a slow
+    // disk, or a hint replayed late — can disagree again after a first agreement), or the
+    // deadline.
     let quiesce_start = cluster.elapsed();
     let min = quiesce_start + Duration::from_millis(cfg.phases.quiesce_min_ms);
     let max = quiesce_start + Duration::from_millis(cfg.phases.quiesce_max_ms);
@@ -181,10 +178,17 @@ pub fn run_with(cfg: &RunConfig, record_events: bool) -> Result<RunOutput, RunEr
     loop {
         let now = cluster.elapsed();
         let check = (now - quiesce_start).as_millis() % 10 == 0;
-        if convergence_ns.is_none() && check && cluster.roots_agree() {
-            convergence_ns = Some((now - quiesce_start).as_nanos() as u64);
+        if check {
+            if cluster.quiet() {
+                convergence_ns.get_or_insert((now - quiesce_start).as_nanos() as u64);
+                if now >= min {
+                    break;
+                }
+            } else {
+                convergence_ns = None;
+            }
         }
-        if (now >= min && convergence_ns.is_some()) || now >= max {
+        if now >= max {
             break;
         }
         cluster.step()?;
