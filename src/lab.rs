@@ -4,7 +4,9 @@
 //! runs every seed (one simulation per thread, several threads at once), checks each history with
 //! every checker, and returns a [`Report`]. [`Report::assert_valid`] panics with each anomaly
 //! explained and the exact `quorumlab run …` command that replays the failing seed; the failing
-//! run's directory (history, final state, results) is kept under `target/quorumlab/`.
+//! run's directory (history, final state, results) is kept under `<target>/quorumlab/`, where
+//! `<target>` is Cargo's target directory (`CARGO_TARGET_DIR` when set, else the directory the
+//! test binary was built into), so it lands beside your build wherever that is.
 //!
 //! ```no_run
 //! use quorumlab::lab::Experiment;
@@ -14,12 +16,13 @@
 //!     .read_cl(ConsistencyLevel::Quorum)
 //!     .write_cl(ConsistencyLevel::Quorum)
 //!     .read_repair(ReadRepair::Blocking)
-//!     .schedule_file("tests/schedules/partition-halves.toml")
+//!     .schedule_builtin("partition-halves")
 //!     .seeds(1..=20)
 //!     .run()
 //!     .assert_valid();
 //! ```
 
+use crate::campaign::progress::Display;
 use crate::cli::run_args::replay_command;
 use crate::sim::config::RunConfig;
 use crate::sim::judge::judge;
@@ -95,7 +98,7 @@ impl Experiment {
             fixed: BTreeSet::new(),
             seeds: vec![1],
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
-            out: PathBuf::from("target/quorumlab"),
+            out: default_out(),
         }
     }
 
@@ -201,6 +204,11 @@ impl Experiment {
         self.plan.faults = FaultPlan::File(path.as_ref().to_path_buf());
         self
     }
+    /// One of the shipped schedules, by name (`mixed`, `partition-halves`, …: see
+    /// [`crate::sim::schedule::builtin`]); nothing is read from disk.
+    pub fn schedule_builtin(self, name: &str) -> Self {
+        self.schedule_file(format!("{}{name}", crate::sim::schedule::builtin::PREFIX))
+    }
     /// Faults built in code (must name concrete nodes).
     pub fn schedule(mut self, schedule: Schedule) -> Self {
         self.plan.faults = FaultPlan::Schedule(schedule);
@@ -241,7 +249,8 @@ impl Experiment {
         self.threads = n.max(1);
         self
     }
-    /// Where run directories of seeds that were not valid go (default `target/quorumlab`).
+    /// Where run directories of seeds that were not valid go (default `<target>/quorumlab`: see
+    /// the module doc).
     pub fn out_dir(mut self, dir: impl AsRef<Path>) -> Self {
         self.out = dir.as_ref().to_path_buf();
         self
@@ -307,6 +316,15 @@ impl Experiment {
         // The index of the next seed to start, and the lowest index that met `stop`.
         let next = Mutex::new((0usize, usize::MAX));
         let done: Mutex<Vec<(usize, Result<SeedOutcome, String>)>> = Mutex::new(Vec::new());
+        // Progress for a person (a bar on a terminal, a plain line every 10 s otherwise); output
+        // only. `QUORUMLAB_QUIET=1` silences it.
+        let quiet = self.seeds.len() < 2 || std::env::var_os("QUORUMLAB_QUIET").is_some();
+        let display = Mutex::new(Display::new(
+            &self.name,
+            Some(self.seeds.len() as u64),
+            quiet,
+        ));
+        let failing = std::sync::atomic::AtomicU64::new(0);
         std::thread::scope(|scope| {
             for _ in 0..self.threads.min(self.seeds.len()).max(1) {
                 scope.spawn(|| loop {
@@ -326,12 +344,26 @@ impl Experiment {
                         let mut n = next.lock().unwrap_or_else(|e| e.into_inner());
                         n.1 = n.1.min(i);
                     }
-                    done.lock()
+                    if !outcome
+                        .as_ref()
+                        .is_ok_and(|o| o.results.valid == Validity::Valid)
+                    {
+                        failing.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
+                    done.push((i, outcome));
+                    let failing = failing.load(std::sync::atomic::Ordering::Relaxed);
+                    display
+                        .lock()
                         .unwrap_or_else(|e| e.into_inner())
-                        .push((i, outcome));
+                        .update(done.len() as u64, failing);
                 });
             }
         });
+        display
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .finish();
         let (_, first_stop) = next.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
         done.sort_by_key(|(i, _)| *i);
@@ -475,5 +507,63 @@ impl Report {
             }
         }
         total
+    }
+}
+
+/// `<target>/quorumlab`: `CARGO_TARGET_DIR` when set; else the target directory the running binary
+/// was built into (a test binary lives in `<target>/<profile>/deps/`, an example in
+/// `<target>/<profile>/examples/`); else `target/`.
+fn default_out() -> PathBuf {
+    let exe = std::env::current_exe().ok();
+    target_dir(
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from),
+        exe.as_deref(),
+    )
+    .join("quorumlab")
+}
+
+/// The target directory, from `CARGO_TARGET_DIR` or from the running binary's path.
+fn target_dir(env: Option<PathBuf>, exe: Option<&Path>) -> PathBuf {
+    if let Some(dir) = env.filter(|d| !d.as_os_str().is_empty()) {
+        return dir;
+    }
+    exe.and_then(|exe| {
+        let dir = exe.parent()?;
+        let profile = match dir.file_name()?.to_str()? {
+            "deps" | "examples" => dir.parent()?,
+            _ => dir,
+        };
+        Some(profile.parent()?.to_path_buf())
+    })
+    .unwrap_or_else(|| PathBuf::from("target"))
+}
+
+#[cfg(test)]
+mod target_tests {
+    use super::target_dir;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn cargo_target_dir_wins() {
+        let exe = Path::new("/w/target/debug/deps/t-123");
+        assert_eq!(
+            target_dir(Some("/tmp/t".into()), Some(exe)),
+            PathBuf::from("/tmp/t")
+        );
+    }
+
+    #[test]
+    fn else_the_binary_tells_where_target_is() {
+        let exe = Path::new("/w/crate/target/debug/deps/t-123");
+        assert_eq!(
+            target_dir(None, Some(exe)),
+            PathBuf::from("/w/crate/target")
+        );
+        let exe = Path::new("/elsewhere/build/release/examples/ex");
+        assert_eq!(
+            target_dir(None, Some(exe)),
+            PathBuf::from("/elsewhere/build")
+        );
+        assert_eq!(target_dir(Some("".into()), None), PathBuf::from("target"));
     }
 }

@@ -18,3 +18,9 @@ pub mod sim;
 pub mod store;
 
 pub use quorumlab_checkers as checkers;
+
+/// The README's Rust examples, compiled as doctests so they cannot drift from the API (the
+/// README's test example also runs verbatim as `tests/readme_example.rs`).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -77,7 +77,7 @@ fn bench_case(c: &mut Criterion, name: &str, ops: &[Op], expect: Validity, basel
     eprintln!(
         "{name}: {} ops, {} partitions, {} states explored, {} cache hits, {} look-ahead prunes",
         ops.len(),
-        once.stats["partitions"],
+        once.stats["independent-keys"],
         once.stats["states_explored"],
         once.stats["cache_hits"],
         once.stats["lookahead_prunes"]

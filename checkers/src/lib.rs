@@ -47,3 +47,8 @@ pub use verdict::{Anomaly, Results, Validity, Verdict};
 pub fn fmt_time(ns: u64) -> String {
     format!("{}.{:03} s", ns / 1_000_000_000, (ns / 1_000_000) % 1000)
 }
+
+/// The README's examples, compiled and run as doctests so they cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -134,7 +134,7 @@ fn a_stale_read_after_a_completed_write_is_reported_with_its_prefix() {
             a.explanation
         );
     }
-    assert_eq!(v.stats["partitions"], 1);
+    assert_eq!(v.stats["independent-keys"], 1);
 }
 
 #[test]

@@ -163,7 +163,7 @@ fn the_smallest_invalid_key_is_reported_whatever_the_thread_count() {
         assert_eq!(v.valid, Validity::Invalid);
         assert_eq!(v.anomalies.len(), 1);
         assert_eq!(v.anomalies[0].key, Some(i(2)), "threads={threads}");
-        assert_eq!(v.stats["partitions"], 6);
+        assert_eq!(v.stats["independent-keys"], 6);
     }
 }
 

@@ -1,4 +1,4 @@
-//! What a running campaign tells a person: on a terminal a progress bar (seeds done, seeds per
+//! What a running campaign (or a library experiment over many seeds) tells a person: on a terminal a progress bar (seeds done, seeds per
 //! second, failures, ETA); elsewhere (CI logs) one plain line every ten seconds. Output only: it
 //! never decides anything.
 
@@ -15,24 +15,27 @@ pub struct Display {
     started: Instant,
     last_line: Instant,
     total: Option<u64>,
+    label: String,
 }
 
 impl Display {
-    /// A display for `total` runs (unknown for a time budget), on a terminal or in plain lines.
-    pub fn new(total: Option<u64>, quiet: bool) -> Display {
+    /// A display for `total` runs (unknown for a time budget), on a terminal or in plain lines
+    /// starting `label:`.
+    pub fn new(label: &str, total: Option<u64>, quiet: bool) -> Display {
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let bar = match total {
                 Some(n) => ProgressBar::new(n),
                 None => ProgressBar::new_spinner(),
             };
             let template = if total.is_some() {
-                "{bar:30} {pos}/{len} seeds, {per_sec}, {msg}, ETA {eta}"
+                "{prefix} {bar:30} {pos}/{len} seeds, {per_sec}, {msg}, ETA {eta}"
             } else {
-                "{spinner} {pos} seeds, {per_sec}, {msg}, {elapsed} elapsed"
+                "{prefix} {spinner} {pos} seeds, {per_sec}, {msg}, {elapsed} elapsed"
             };
             if let Ok(style) = ProgressStyle::with_template(template) {
                 bar.set_style(style);
             }
+            bar.set_prefix(label.to_string());
             bar.set_message("0 failures");
             bar
         });
@@ -41,6 +44,7 @@ impl Display {
             started: Instant::now(),
             last_line: Instant::now(),
             total,
+            label: label.to_string(),
         }
     }
 
@@ -68,7 +72,8 @@ impl Display {
             _ => String::new(),
         };
         let of = self.total.map(|n| format!("/{n}")).unwrap_or_default();
-        format!("fuzz: {done}{of} seeds, {rate:.1} seeds/s, {failures} failure(s){eta}")
+        let label = &self.label;
+        format!("{label}: {done}{of} seeds, {rate:.1} seeds/s, {failures} failure(s){eta}")
     }
 
     /// Print a line about one finding (above the bar on a terminal).
@@ -79,7 +84,7 @@ impl Display {
         }
     }
 
-    /// Remove the bar.
+    /// Remove the bar; without one, a last plain line when any was printed.
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();

@@ -132,7 +132,7 @@ pub fn run(dir: &Path, campaign: &mut Campaign, opts: Options) -> Result<Summary
         next_seed: Some(snapshot.seeds.start),
         deadline,
     });
-    let mut display = Display::new(total, opts.quiet);
+    let mut display = Display::new("fuzz", total, opts.quiet);
     let (tx, rx) = mpsc::channel::<JobResult>();
     let mut runs = 0u64;
     let mut new_failures = 0u64;

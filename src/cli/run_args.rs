@@ -153,7 +153,9 @@ pub struct RunArgs {
     /// One-way message latency range, ms: MIN..MAX [default: 1..10].
     #[arg(long, value_parser = parse_range)]
     pub latency_ms: Option<(u64, u64)>,
-    /// Fault schedule: a TOML schedule, or a concrete JSON schedule as stored in run.json.
+    /// Fault schedule: a TOML file, a concrete JSON schedule as stored in run.json, or
+    /// `builtin:NAME` (clock-skew, crash-majority, flaky-network, isolate-node, mixed,
+    /// partition-halves, reply-loss, rolling-crash, slow-links, slow-replica).
     #[arg(long, conflicts_with = "nemesis")]
     pub schedule: Option<PathBuf>,
     /// Generate the fault schedule from the seed, drawing a subset of these kinds (swarm testing):
@@ -469,6 +471,7 @@ pub fn derived_name(cfg: &RunConfig) -> String {
     }
     match &cfg.faults.source {
         FaultSource::File { path } => {
+            let path = crate::sim::schedule::builtin::named(path).unwrap_or(path);
             let stem = std::path::Path::new(path)
                 .file_stem()
                 .and_then(|s| s.to_str())

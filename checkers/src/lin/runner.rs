@@ -329,7 +329,7 @@ fn compose<M: Model>(
     verdict.stats.insert("ops".into(), ops.len() as u64);
     verdict
         .stats
-        .insert("partitions".into(), parts.len() as u64);
+        .insert("independent-keys".into(), parts.len() as u64);
     verdict.stats.insert("states_explored".into(), states);
     verdict.stats.insert("cache_hits".into(), hits);
     verdict.stats.insert("lookahead_prunes".into(), doomed);

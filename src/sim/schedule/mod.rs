@@ -175,6 +175,7 @@
 //! on their line, broken rules on the line where the step starts.
 
 mod aim;
+pub mod builtin;
 mod by_kind;
 mod check;
 mod duration_serde;
@@ -336,11 +337,24 @@ pub struct Schedule {
     pub steps: Vec<Step>,
 }
 
-/// Reads and validates the schedule at `path` for a cluster of `nodes`: a `.json` file is a
-/// concrete schedule as stored in `run.json`, anything else TOML whose `random` choices are drawn
+/// Reads and validates the schedule at `path` for a cluster of `nodes`: `builtin:NAME` is a
+/// built-in schedule ([`builtin`]), a `.json` file a concrete schedule as stored in `run.json`,
+/// anything else TOML whose `random` choices are drawn
 /// from `seed`. Errors name the path as given.
 pub fn load(path: &Path, nodes: &[String], seed: u64) -> Result<Schedule, ScheduleError> {
     let file = path.display().to_string();
+    if let Some(name) = builtin::named(&file) {
+        let Some(text) = builtin::source(name) else {
+            return Err(ScheduleError::Read {
+                path: lines::cut(&file, 80),
+                message: format!(
+                    "no built-in schedule of that name (built in: {})",
+                    builtin::names().collect::<Vec<_>>().join(", ")
+                ),
+            });
+        };
+        return Schedule::from_toml_str(&file, text, nodes, seed);
+    }
     let bytes = std::fs::read(path).map_err(|e| ScheduleError::Read {
         path: file.clone(),
         message: e.to_string(),
