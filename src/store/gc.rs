@@ -5,8 +5,13 @@
 //! completed an anti-entropy exchange with every other replica of the key — so each of them holds
 //! the delete or something newer, and forgetting the delete cannot let an older value flow back
 //! (Cassandra's `gc_grace_seconds` together with "only purge repaired tombstones"). Without
-//! anti-entropy, condition (2) never holds and tombstones are kept. The decision is the pure
-//! function [`purgeable`]; the loop only applies it.
+//! anti-entropy, condition (2) never holds and tombstones are kept; and (3) conditions (1) and (2)
+//! have held for a settling time longer than any request can last (the coordinator's request
+//! timeout plus one replica RPC timeout). Without (3), a read that collected a replica's old
+//! value just before anti-entropy gave that replica the delete could reconcile it, after the
+//! purge, against replicas that no longer hold anything — and return and repair the deleted value
+//! (a resurrection a 2 000-seed campaign found on the correct store: seed 197). The decisions are
+//! the pure functions [`purgeable`] and [`settled`]; the loop only applies them.
 
 use super::cell::Key;
 use super::config::Mutant;
@@ -38,20 +43,32 @@ pub fn purgeable(
             .all(|p| synced_with.get(p).is_some_and(|&start| start > applied_us))
 }
 
-/// The loop: every `check_interval_ms`, purge what [`purgeable`] allows.
+/// Whether a tombstone that first became [`purgeable`] at `since_us` has stayed so long enough
+/// (`settle_us`) at `now_us` that no request begun before then can still be reconciling.
+pub fn settled(since_us: u64, now_us: u64, settle_us: u64) -> bool {
+    now_us.saturating_sub(since_us) >= settle_us
+}
+
+/// The loop: every `check_interval_ms`, purge what [`purgeable`] and [`settled`] allow. When each
+/// tombstone first became purgeable is kept by the loop (lost with a crash: it then starts again,
+/// which only delays a purge).
 pub async fn run(node: Rc<Node>) {
     let every = Duration::from_millis(node.config.tombstones.check_interval_ms.max(1));
+    let mut since = BTreeMap::new();
     loop {
         tokio::time::sleep(every).await;
-        collect(&node);
+        collect(&node, &mut since);
     }
 }
 
-/// One pass over the tombstones this replica holds.
-pub fn collect(node: &Node) {
+/// One pass over the tombstones this replica holds; `since` maps a key to when its tombstone
+/// first became purgeable.
+pub fn collect(node: &Node, since: &mut BTreeMap<Key, u64>) {
     let now = node.clock.now_micros();
     let grace_us = node.config.tombstones.grace_ms.saturating_mul(1000);
+    let settle_us = (node.config.request_timeout_ms + node.config.rpc_timeout_ms) * 1000;
     let unsafe_gc = node.planted(Mutant::TombstoneGcUnsafe);
+    since.retain(|k, _| node.tombstones.borrow().contains_key(k));
     let candidates: Vec<(Key, u64)> = node
         .tombstones
         .borrow()
@@ -83,8 +100,14 @@ pub fn collect(node: &Node) {
             unsafe_gc,
         );
         if !ok {
+            since.remove(&key);
             continue;
         }
+        let first = *since.entry(key).or_insert(now);
+        if !unsafe_gc && !settled(first, now, settle_us) {
+            continue;
+        }
+        since.remove(&key);
         let purged = node.storage.borrow_mut().purge(key, &cell);
         match purged {
             Ok(true) => {
@@ -114,5 +137,14 @@ mod tests {
         assert!(!purgeable(100, 400, 5_000, 1_000, &[1, 3], &synced, false));
         // The planted bug ignores the peers.
         assert!(purgeable(100, 600, 5_000, 1_000, &[1, 3], &synced, true));
+    }
+
+    #[test]
+    fn a_purgeable_tombstone_waits_out_requests_in_flight() {
+        // Regression (campaign seed 197): purgeable at 10.75 s; a read begun at 10.52 s may
+        // still reconcile a replica's pre-delete answer until its 1 s timeout.
+        assert!(!settled(10_750_000, 11_150_000, 1_400_000));
+        assert!(settled(10_750_000, 12_150_000, 1_400_000));
+        assert!(settled(5, 5, 0));
     }
 }
