@@ -153,7 +153,10 @@ fn default_out(input: &Path, file: &Path) -> PathBuf {
     };
     let absolute = std::path::absolute(&dir_of_run).unwrap_or(dir_of_run);
     let absolute: PathBuf = absolute.components().collect();
-    match (absolute.parent(), absolute.file_name().and_then(|n| n.to_str())) {
+    match (
+        absolute.parent(),
+        absolute.file_name().and_then(|n| n.to_str()),
+    ) {
         (Some(parent), Some(name)) => parent.join(format!("{name}-shrunk")),
         _ => PathBuf::from("run-shrunk"),
     }
@@ -192,7 +195,12 @@ fn progress_line(c: &Change) -> String {
     dim("keys", b.keys.to_string(), a.keys.to_string());
     dim("nodes", b.nodes.to_string(), a.nodes.to_string());
     dim("simulated time", secs(b.sim_ns), secs(a.sim_ns));
-    format!("{:<8} {} (runs {})", c.pass, parts.join(", "), c.runs)
+    format!(
+        "{:<8} {} (runs {})",
+        format!("{}:", c.pass),
+        parts.join(", "),
+        c.runs
+    )
 }
 
 /// The reduction table.

@@ -17,9 +17,10 @@
 //!
 //! Guarantees of [`shrink`]:
 //! - a candidate is accepted only when the oracle ran it, it failed the same way, and its
-//!   simulated time is not longer than the current run's; so the result is the original or a run
-//!   that was seen failing, and it is no larger than the original in faults, schedule steps,
-//!   operations, clients, keys, nodes and simulated time;
+//!   simulated time is not longer than the original's; every pass only removes or lowers, so the
+//!   result is the original or a run that was seen failing, and it is no larger than the
+//!   original in faults, schedule steps, operations, clients, keys, nodes and simulated time
+//!   (simulated time may go up and down on the way: fewer clients make a longer main phase);
 //! - candidates that break [`RunConfig::validate`] are skipped without running;
 //! - the budget counts simulations (`max_runs`, the original's run included), never time; a
 //!   candidate already rejected is not run again;

@@ -164,7 +164,10 @@ mod tests {
                 ),
                 step(
                     80,
-                    Fault::Partition(PartitionSpec::Groups(vec![s(&["n5"]), s(&["n1", "n2", "n3", "n4"])])),
+                    Fault::Partition(PartitionSpec::Groups(vec![
+                        s(&["n5"]),
+                        s(&["n1", "n2", "n3", "n4"]),
+                    ])),
                 ),
             ],
         };

@@ -94,7 +94,10 @@ mod tests {
     #[test]
     fn exact_reduction_finds_the_threshold() {
         for start in [2, 10, 1000, 4096] {
-            for t in [1, 2, 3, start / 3 + 1, start].into_iter().filter(|&t| t <= start) {
+            for t in [1, 2, 3, start / 3 + 1, start]
+                .into_iter()
+                .filter(|&t| t <= start)
+            {
                 let (out, asked) = threshold(start, 1, t, Slack::EXACT);
                 assert_eq!(out, t.max(1), "start={start} t={t}");
                 let log = 64 - start.leading_zeros() as usize;

@@ -25,6 +25,7 @@ pub fn shrink(
     let mut search = Search {
         oracle,
         best: original.clone(),
+        limit_ns: original.sim_ns,
         used: 1,
         max: options.max_runs.max(1),
         rejected: BTreeSet::new(),
@@ -75,6 +76,8 @@ pub fn shrink(
 struct Search<'a> {
     oracle: &'a mut dyn Oracle,
     best: Found,
+    /// The original's simulated time: no candidate may take longer.
+    limit_ns: u64,
     used: u64,
     max: u64,
     /// Candidates run and rejected (their JSON), never run twice.
@@ -95,7 +98,8 @@ impl Search<'_> {
         }
     }
 
-    /// Run one candidate; adopt it when it fails the same way and is not slower.
+    /// Run one candidate; adopt it when it fails the same way and its simulated time is not
+    /// longer than the original's (a trade — fewer clients for a longer main phase — is fine).
     fn test(&mut self, candidate: RunConfig) -> Test {
         if self.exhausted {
             return Test::Exhausted;
@@ -113,7 +117,7 @@ impl Search<'_> {
         }
         self.used += 1;
         match self.oracle.run(&candidate) {
-            Some(found) if found.sim_ns <= self.best.sim_ns => {
+            Some(found) if found.sim_ns <= self.limit_ns => {
                 self.best = found;
                 Test::Fail
             }
@@ -152,7 +156,11 @@ impl Search<'_> {
     }
 
     fn ops(&mut self) {
-        self.number(|c| c.workload.ops, |c, v| c.workload.ops = Some(v), Slack::EIGHTH);
+        self.number(
+            |c| c.workload.ops,
+            |c, v| c.workload.ops = Some(v),
+            Slack::EIGHTH,
+        );
         self.number(
             |c| c.workload.duration_ms,
             |c, v| c.workload.duration_ms = Some(v),
@@ -265,10 +273,8 @@ mod tests {
                 .find(|x| x.fault == Fault::Restart(n("n2")))
                 .is_none_or(|r| r.at - s[crash].at >= Duration::from_millis(100));
             let w = &cfg.workload;
-            let fails = long
-                && w.ops? >= 37
-                && w.clients >= 2
-                && cfg.store.nodes.iter().any(|x| x == "n3");
+            let fails =
+                long && w.ops? >= 37 && w.clients >= 2 && cfg.store.nodes.iter().any(|x| x == "n3");
             fails.then(|| found(cfg))
         }
     }
@@ -305,7 +311,13 @@ mod tests {
         let (out, calls) = run(500);
         assert!(!out.exhausted);
         let c = &out.best.config;
-        let steps: Vec<String> = c.faults.schedule.steps.iter().map(|s| s.describe()).collect();
+        let steps: Vec<String> = c
+            .faults
+            .schedule
+            .steps
+            .iter()
+            .map(|s| s.describe())
+            .collect();
         assert_eq!(steps, vec!["2.1s crash n2", "2.2s restart n2"]);
         assert!((37..=37 + 37 / 8 + 1).contains(&c.workload.ops.unwrap()));
         assert_eq!(c.workload.clients, 2);
@@ -343,7 +355,10 @@ mod tests {
         assert_eq!(out.runs, 10);
         assert_eq!(calls.len(), 9);
         let mut fake = Fake { calls: Vec::new() };
-        assert!(fake.run(&out.best.config).is_some(), "the result still fails");
+        assert!(
+            fake.run(&out.best.config).is_some(),
+            "the result still fails"
+        );
         assert!(Size::of(&out.best).within(&Size::of(&out.original)));
     }
 
@@ -359,7 +374,12 @@ mod tests {
         }
         let cfg = original();
         let start = found(&cfg);
-        let out = shrink(start.clone(), &mut Slower, Options { max_runs: 50 }, &mut |_| {});
+        let out = shrink(
+            start.clone(),
+            &mut Slower,
+            Options { max_runs: 50 },
+            &mut |_| {},
+        );
         assert_eq!(out.best, start);
         assert!(out.changes.is_empty());
     }

@@ -56,11 +56,7 @@ pub fn select(schedule: &Schedule, chosen: &[Unit]) -> Schedule {
 
 /// The number of fault steps (steps that are not only lifts).
 pub fn fault_count(schedule: &Schedule) -> usize {
-    schedule
-        .steps
-        .iter()
-        .filter(|s| !s.fault.is_lift())
-        .count()
+    schedule.steps.iter().filter(|s| !s.fault.is_lift()).count()
 }
 
 /// A fault and the later step that lifts it.
@@ -133,14 +129,14 @@ mod tests {
         Schedule {
             name: "s".into(),
             steps: vec![
-                step(100, Fault::Crash(n("n2"))),                        // 0
+                step(100, Fault::Crash(n("n2"))),                           // 0
                 step(200, Fault::Partition(PartitionSpec::Groups(groups))), // 1
-                step(300, Fault::Restart(n("n2"))),                      // 2
-                step(400, Fault::Crash(n("n2"))),                        // 3
-                step(500, Fault::Heal),                                  // 4
-                step(600, Fault::Loss { rate: 0.2 }),                    // 5
-                step(700, Fault::Restart(n("n2"))),                      // 6
-                step(800, Fault::HealAll),                               // 7
+                step(300, Fault::Restart(n("n2"))),                         // 2
+                step(400, Fault::Crash(n("n2"))),                           // 3
+                step(500, Fault::Heal),                                     // 4
+                step(600, Fault::Loss { rate: 0.2 }),                       // 5
+                step(700, Fault::Restart(n("n2"))),                         // 6
+                step(800, Fault::HealAll),                                  // 7
             ],
         }
     }
@@ -181,7 +177,11 @@ mod tests {
         assert_eq!(w[0].length, Duration::from_millis(200));
         // The crash at 400 ms lifted at 700 ms: lift it 50 ms later instead, past the loss.
         let short = with_window(&s, w[2], Duration::from_millis(50));
-        let times: Vec<u64> = short.steps.iter().map(|s| s.at.as_millis() as u64).collect();
+        let times: Vec<u64> = short
+            .steps
+            .iter()
+            .map(|s| s.at.as_millis() as u64)
+            .collect();
         assert_eq!(times, vec![100, 200, 300, 400, 450, 500, 600, 800]);
         assert_eq!(short.steps[4].fault, Fault::Restart(n("n2")));
         assert_eq!(short.steps.len(), s.steps.len());
