@@ -8,12 +8,14 @@
 //! - [`sim`]: the harness — cluster in turmoil, clocks, generator, recorder, one run.
 //! - [`lab`]: experiments for your own `cargo test` (run builder, seeds, `assert_valid`).
 //! - [`campaign`]: many seeds of one plan on many threads and machines (`quorumlab fuzz`).
-//! - [`cli`]: the command-line front end (`quorumlab run`, `quorumlab check`).
+//! - [`shrink`]: reduce a failing run while it fails the same way (`quorumlab shrink`).
+//! - [`cli`]: the command-line front end (`quorumlab run`, `check`, `fuzz`, `shrink`, `mutants`).
 //! - [`checkers`] (re-exported crate `quorumlab-checkers`): history types and checkers.
 
 pub mod campaign;
 pub mod cli;
 pub mod lab;
+pub mod shrink;
 pub mod sim;
 pub mod store;
 

@@ -6,6 +6,7 @@ pub mod fuzz;
 pub mod mutants;
 pub mod run;
 pub mod run_args;
+pub mod shrink;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +26,9 @@ enum Command {
     Check(check::CheckArgs),
     /// Run many seeds (swarm by default) on many threads; keep and group only the failures.
     Fuzz(Box<fuzz::FuzzArgs>),
+    /// Reduce a failing run (fewer faults, ops, clients, keys, nodes; shorter fault windows)
+    /// while the same checker still finds the same kind of anomaly.
+    Shrink(shrink::ShrinkArgs),
     /// List the planted bugs (`--mutant NAME`): what each plants and what catches it.
     Mutants,
 }
@@ -47,6 +51,7 @@ pub fn main() -> i32 {
         Command::Run(args) => run::run(*args),
         Command::Check(args) => check::run(args),
         Command::Fuzz(args) => fuzz::run(*args),
+        Command::Shrink(args) => shrink::run(args),
         Command::Mutants => mutants::run(),
     }
 }
