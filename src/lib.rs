@@ -16,5 +16,6 @@ pub mod cli;
 pub mod lab;
 pub mod sim;
 pub mod store;
+pub mod view;
 
 pub use quorumlab_checkers as checkers;

@@ -6,6 +6,7 @@ pub mod fuzz;
 pub mod mutants;
 pub mod run;
 pub mod run_args;
+pub mod timeline;
 
 use clap::{Parser, Subcommand};
 
@@ -27,6 +28,8 @@ enum Command {
     Fuzz(Box<fuzz::FuzzArgs>),
     /// List the planted bugs (`--mutant NAME`): what each plants and what catches it.
     Mutants,
+    /// Render a history (run directory or history file) as a self-contained timeline.html.
+    Timeline(timeline::TimelineArgs),
 }
 
 /// Parse the process arguments and run the command; returns the exit code.
@@ -48,6 +51,7 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(args),
         Command::Fuzz(args) => fuzz::run(*args),
         Command::Mutants => mutants::run(),
+        Command::Timeline(args) => timeline::run(args),
     }
 }
 
