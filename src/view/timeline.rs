@@ -132,6 +132,12 @@ mod tests {
             "an info op's bar ends at its completion"
         );
         assert_eq!(data["bands"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            data["ts"],
+            serde_json::json!([1201, null]),
+            "deltas, null for none"
+        );
+        assert_eq!(data["ei"], serde_json::json!([1]), "errors are sparse");
         let strs = data["strs"].as_array().unwrap();
         assert_eq!(strs.iter().filter(|s| *s == "write").count(), 1);
         assert_eq!(page("t"), html, "deterministic");

@@ -188,9 +188,6 @@ pub fn encode(input: &Input<'_>) -> String {
     if !identity {
         d.nums("idx", history.iter().map(|e| e.index as i64));
     }
-    if timed {
-        d.deltas("et", history.iter().map(|e| t(e.time)));
-    }
     let pos_of_index: BTreeMap<u64, usize> = history
         .iter()
         .enumerate()
@@ -329,11 +326,29 @@ fn encode_ops(
         .collect();
     d.nums("ai", args.iter().map(|(i, _)| *i as i64));
     d.jsons("av", args.iter().map(|(_, o)| json_value(&o.invoke_value)));
-    d.nums("ts", ops.iter().map(|o| o.ts.map_or(-1, |ts| ts as i64)));
+    // Cell timestamps as differences from the previous operation's (`null`: none).
+    let mut prev = 0i64;
+    d.jsons(
+        "ts",
+        ops.iter().map(|o| match o.ts {
+            Some(ts) => {
+                let diff = ts as i64 - prev;
+                prev = ts as i64;
+                diff.to_string()
+            }
+            None => "null".to_string(),
+        }),
+    );
     let nodes: Vec<i64> = ops.iter().map(|o| strs.opt(o.node.as_deref())).collect();
     d.nums("n", nodes);
-    let errors: Vec<i64> = ops.iter().map(|o| strs.opt(o.error.as_deref())).collect();
-    d.nums("err", errors);
+    // Errors, sparse: the operations that have one, and its string.
+    let errors: Vec<(i64, i64)> = ops
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| o.error.as_deref().map(|e| (i as i64, strs.id(e))))
+        .collect();
+    d.nums("ei", errors.iter().map(|e| e.0));
+    d.nums("es", errors.iter().map(|e| e.1));
 }
 
 /// Replica lanes (`rl`: key and node of each), node rows (`nl`), cell changes (`a*`) and marks

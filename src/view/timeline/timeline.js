@@ -4,7 +4,8 @@
 // Data (see src/view/timeline/data.rs): times are in units of `unit` ns; columns `c`, `t0`, `et`,
 // `at`, `mt` are delta-encoded. Ops: p lane, f function (string id), k key id (-1 none), o outcome
 // (0 ok, 1 fail, 2 info), c call position, r ret - call (-1 open), t0 invoke time, t1 duration
-// (-1 open), val result, ai/av invocation arguments that differ, ts, n node, err error.
+// (-1 open), val result, ai/av invocation arguments that differ, ts (delta from the previous
+// op's, null none), n node, ei/es errors (op, string).
 // Nemesis: nc position, nt time, nx text; bands: [start, end|-1, t0, t1|-1, label, family].
 // Anomalies an: {c checker, k kind, key, x explanation, o op ids, e history indices}.
 // Replicas: rl [key, node] lanes, nl node rows; applies at/al/av2/ats/ac/ao; marks
@@ -25,6 +26,7 @@
   report();
 
   var D = JSON.parse(document.getElementById("data").textContent);
+  var TP = performance.now();
   var S = D.strs;
   function undelta(a) {
     var out = new Float64Array(a.length), s = 0;
@@ -35,12 +37,27 @@
   var call = undelta(D.c);
   var timed = D.timed;
   var t0 = timed ? undelta(D.t0) : null;
-  var et = timed ? undelta(D.et) : null;
+  // The time of every history event (index order <-> time): from the ops and nemesis events.
+  var et = null;
+  if (timed) {
+    et = new Float64Array(D.nev);
+    for (var i = 0; i < N; i++) {
+      et[call[i]] = t0[i];
+      if (D.r[i] >= 0 && D.t1[i] >= 0) et[call[i] + D.r[i]] = t0[i] + D.t1[i];
+    }
+    for (var i = 0; i < D.nc.length; i++) et[D.nc[i]] = D.nt[i];
+  }
+  var tsOf = new Float64Array(N), tsPrev = 0;
+  for (var i = 0; i < N; i++) {
+    if (D.ts[i] === null) tsOf[i] = -1; else { tsPrev += D.ts[i]; tsOf[i] = tsPrev; }
+  }
+  var errOf = {};
+  for (var i = 0; i < D.ei.length; i++) errOf[D.ei[i]] = S[D.es[i]];
   var at = undelta(D.at), mt = undelta(D.mt);
   var nlanes = D.procs.length;
   var tEnd = 0;
   if (timed) {
-    tEnd = et.length ? et[et.length - 1] : 0;
+    for (var i = 0; i < et.length; i++) if (et[i] > tEnd) tEnd = et[i];
     if (at.length) tEnd = Math.max(tEnd, at[at.length - 1]);
     if (mt.length) tEnd = Math.max(tEnd, mt[mt.length - 1]);
     tEnd = Math.max(tEnd, 1);
@@ -434,9 +451,9 @@
     lines.push("process " + D.procs[D.p[i]] + ", history #" + idx(call[i]) + (D.r[i] >= 0 ? " → #" + idx(call[i] + D.r[i]) : " (never completed)"));
     if (timed) lines.push("invoked " + fmtT(t0[i]) + (D.t1[i] >= 0 ? ", completed " + fmtT(t0[i] + D.t1[i]) + " (" + (D.t1[i] * D.unit / 1e6).toFixed(3) + " ms)" : ", never completed"));
     if (D.o[i] === 2) lines.push("indeterminate: may take effect at any later time");
-    if (D.ts[i] >= 0) lines.push("ts " + D.ts[i]);
+    if (tsOf[i] >= 0) lines.push("ts " + tsOf[i]);
     if (D.n[i] >= 0) lines.push("coordinator " + S[D.n[i]]);
-    if (D.err[i] >= 0) lines.push("error: " + S[D.err[i]]);
+    if (errOf[i] !== undefined) lines.push("error: " + errOf[i]);
     D.an.forEach(function (a, n) { if (a.o.indexOf(i) >= 0) lines.push("anomaly " + n + ": " + a.k + " (" + a.c + ")"); });
     return lines.join("\n");
   }
@@ -549,7 +566,9 @@
   window.addEventListener("hashchange", fromHash);
 
   // ---- first draw ----
-  resize(); computeX(); buildRows(); fit(); clampView(); draw();
+  resize(); computeX(); buildRows(); fit(); clampView();
+  var TS = performance.now();
+  draw();
   var loadMs = performance.now();
   st.setAttribute("data-lanes", String(nlanes));
   st.setAttribute("data-ops", String(N));
@@ -558,6 +577,7 @@
   st.setAttribute("data-replica-lanes", String(nr));
   st.setAttribute("data-load-ms", loadMs.toFixed(1));
   st.setAttribute("data-script-ms", (loadMs - T0).toFixed(1));
+  st.setAttribute("data-phases", "html " + T0.toFixed(0) + ", json " + (TP - T0).toFixed(0) + ", index " + (TS - TP).toFixed(0) + ", draw " + (loadMs - TS).toFixed(0) + " ms");
   fromHash();
 
   // ---- self-test (URL fragment #selftest or #selftest-anomaly=N) ----
