@@ -177,7 +177,7 @@ pub fn encode(input: &Input<'_>) -> String {
 
     let mut d = Obj::new();
     d.raw("v", "1");
-    d.raw("title", &json_str(&input.title));
+    d.raw("title", &json_str(input.title));
     d.raw("note", &json_str(&note));
     d.raw("timed", if timed { "true" } else { "false" });
     d.raw("unit", &unit.to_string());
