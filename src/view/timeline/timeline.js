@@ -135,9 +135,12 @@
       rep.push({ h: "replicas" + (keyFilter < 0 ? " (all keys)" : " of key " + D.keys[keyFilter]) });
       rl.forEach(function (i) { rep.push({ r: i }); });
     }
-    var procs = [];
-    for (var l = 0; l < nlanes; l++) if (keyFilter < 0 || laneKeys[l][keyFilter]) procs.push({ p: l });
-    procs.unshift({ h: "processes (" + procs.length + (keyFilter < 0 ? ")" : " of " + nlanes + " touched key " + D.keys[keyFilter] + ")") });
+    // The selected anomaly's processes first, so they sit right under the replicas of its key.
+    var procs = [], first = {};
+    if (selected >= 0) D.an[selected].o.forEach(function (o) { first[D.p[o]] = 1; });
+    for (var l = 0; l < nlanes; l++) if (first[l]) procs.push({ p: l });
+    for (var l = 0; l < nlanes; l++) if (!first[l] && (keyFilter < 0 || laneKeys[l][keyFilter])) procs.push({ p: l });
+    procs.unshift({ h: "processes (" + procs.length + (keyFilter < 0 ? ")" : " of " + nlanes + " touched key " + D.keys[keyFilter] + ")") + (selected >= 0 ? ", the anomaly's first" : "") });
     rows = keyFilter < 0 ? procs.concat(rep) : rep.concat(procs);
     if (nn) {
       rows.push({ h: "nodes" });
@@ -415,7 +418,7 @@
     a.o.forEach(function (o) { highlighted[o] = 1; });
     var items = document.querySelectorAll("#anomalies li");
     for (var i = 0; i < items.length; i++) items[i].className = i === n ? "sel" : "";
-    if (a.key >= 0) setKey(a.key);
+    if (a.key >= 0) setKey(a.key); else { buildRows(); }
     var lo = Infinity, hi = -Infinity, laneMin = Infinity;
     a.o.forEach(function (o) {
       lo = Math.min(lo, x0s[o]);
@@ -592,6 +595,7 @@
         st.setAttribute("data-visible", String(drawnHighlighted));
         st.setAttribute("data-key-filter", keyFilter >= 0 ? String(D.keys[keyFilter]) : "");
         st.setAttribute("data-rows", String(rows.length));
+        st.setAttribute("data-scroll", scrollY + " of " + rows.length * ROW + " in " + (H - top()));
         // Hover over the first highlighted operation: its details name its history index.
         var o = D.an[n] ? D.an[n].o[0] : undefined;
         if (o !== undefined) {
@@ -602,7 +606,8 @@
         }
       }
       var before = view.x0;
-      if (timed) { setMode("index"); setMode("time"); }
+      var m0 = mode;
+      if (timed) { setMode(m0 === "time" ? "index" : "time"); setMode(m0); }
       st.setAttribute("data-mode-roundtrip", timed && Math.abs(view.x0 - before) > (view.x1 - view.x0) ? "moved" : "ok");
       setKey(D.keys.length ? 0 : -1); setKey(-1);
       zoom(0.5); zoom(2); fit(); clampView(); draw();
