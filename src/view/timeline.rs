@@ -18,6 +18,7 @@
 
 mod bands;
 mod data;
+mod json;
 pub mod load;
 pub mod store_events;
 

@@ -8,118 +8,12 @@
 //! a `<script>` element as is. The field names are documented in `timeline.js`, which reads them.
 
 use super::bands::{bands, NemesisEvent};
+use super::json::{json_str, json_value, Obj, Strings};
 use super::store_events::StoreEvent;
 use super::Input;
 use quorumlab_checkers::ops::{self, Op, Outcome};
 use quorumlab_checkers::{Process, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
-
-/// Strings by first use.
-#[derive(Default)]
-struct Strings {
-    ids: BTreeMap<String, i64>,
-    list: Vec<String>,
-}
-
-impl Strings {
-    fn id(&mut self, s: &str) -> i64 {
-        if let Some(&i) = self.ids.get(s) {
-            return i;
-        }
-        let i = self.list.len() as i64;
-        self.ids.insert(s.to_string(), i);
-        self.list.push(s.to_string());
-        i
-    }
-
-    fn opt(&mut self, s: Option<&str>) -> i64 {
-        s.map_or(-1, |s| self.id(s))
-    }
-}
-
-/// A JSON object being written field by field.
-struct Obj {
-    out: String,
-    first: bool,
-}
-
-impl Obj {
-    fn new() -> Obj {
-        Obj {
-            out: String::from("{"),
-            first: true,
-        }
-    }
-
-    fn name(&mut self, name: &str) {
-        if !self.first {
-            self.out.push(',');
-        }
-        self.first = false;
-        let _ = write!(self.out, "\"{name}\":");
-    }
-
-    fn raw(&mut self, name: &str, json: &str) {
-        self.name(name);
-        self.out.push_str(json);
-    }
-
-    fn nums(&mut self, name: &str, values: impl IntoIterator<Item = i64>) {
-        self.name(name);
-        self.out.push('[');
-        for (i, v) in values.into_iter().enumerate() {
-            if i > 0 {
-                self.out.push(',');
-            }
-            let _ = write!(self.out, "{v}");
-        }
-        self.out.push(']');
-    }
-
-    /// Differences from the previous value (the first from 0).
-    fn deltas(&mut self, name: &str, values: impl IntoIterator<Item = i64>) {
-        let mut prev = 0;
-        self.nums(
-            name,
-            values.into_iter().map(|v| {
-                let d = v - prev;
-                prev = v;
-                d
-            }),
-        );
-    }
-
-    fn jsons(&mut self, name: &str, values: impl IntoIterator<Item = String>) {
-        self.name(name);
-        self.out.push('[');
-        for (i, v) in values.into_iter().enumerate() {
-            if i > 0 {
-                self.out.push(',');
-            }
-            self.out.push_str(&v);
-        }
-        self.out.push(']');
-    }
-
-    fn end(mut self) -> String {
-        self.out.push('}');
-        self.out
-    }
-}
-
-/// JSON text of `s`, with `<` escaped so that no `</script>` can appear.
-pub fn json_str(s: &str) -> String {
-    serde_json::to_string(s)
-        .unwrap_or_else(|_| "\"\"".into())
-        .replace('<', "\\u003c")
-}
-
-fn json_value(v: &Value) -> String {
-    serde_json::to_string(v)
-        .unwrap_or_else(|_| "null".into())
-        .replace('<', "\\u003c")
-}
 
 fn gcd(a: u64, b: u64) -> u64 {
     if b == 0 {
