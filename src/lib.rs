@@ -18,6 +18,7 @@ pub mod lab;
 pub mod shrink;
 pub mod sim;
 pub mod store;
+pub mod view;
 
 pub use quorumlab_checkers as checkers;
 

@@ -44,6 +44,7 @@ fn run_prints_a_summary_writes_the_run_directory_and_replays_from_it() {
         "final.json",
         "results.json",
         "events.jsonl",
+        "timeline.html",
     ] {
         let meta = std::fs::metadata(run.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(meta.len() > 10, "{file} is empty");

@@ -7,6 +7,7 @@ pub mod mutants;
 pub mod run;
 pub mod run_args;
 pub mod shrink;
+pub mod timeline;
 
 use clap::{Parser, Subcommand};
 
@@ -31,6 +32,8 @@ enum Command {
     Shrink(shrink::ShrinkArgs),
     /// List the planted bugs (`--mutant NAME`): what each plants and what catches it.
     Mutants,
+    /// Render a history (run directory or history file) as a self-contained timeline.html.
+    Timeline(timeline::TimelineArgs),
 }
 
 /// Parse the process arguments and run the command; returns the exit code.
@@ -53,6 +56,7 @@ pub fn main() -> i32 {
         Command::Fuzz(args) => fuzz::run(*args),
         Command::Shrink(args) => shrink::run(args),
         Command::Mutants => mutants::run(),
+        Command::Timeline(args) => timeline::run(args),
     }
 }
 

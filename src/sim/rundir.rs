@@ -1,6 +1,7 @@
 //! The run directory (Jepsen's `store/` idea): `<out>/<name>/<seed>/` with `run.json` (the
 //! [`RunConfig`], enough to replay), `history.jsonl`, `final.json`, `results.json`, optionally
-//! `events.jsonl` and `trace.log`; `<out>/latest` points at the newest run.
+//! `events.jsonl` and `trace.log`, and `timeline.html` (the history drawn, see
+//! [`crate::view::timeline`]); `<out>/latest` points at the newest run.
 //!
 //! Guarantees:
 //! - a run directory is replaced **as a whole**: the new run is written into a fresh temporary
@@ -15,6 +16,7 @@
 
 use super::config::RunConfig;
 use super::run::RunStats;
+use crate::view::timeline::{self, store_events, StoreEvent};
 use quorumlab_checkers::final_state::FinalState;
 use quorumlab_checkers::{jsonl, Event, Results};
 use serde::Serialize;
@@ -135,11 +137,43 @@ impl RunDir {
             }
             std::fs::write(self.tmp.join("events.jsonl"), text)?;
         }
+        std::fs::write(self.tmp.join("timeline.html"), self.timeline(files))?;
         swap_into_place(&self.tmp, &self.target)?;
         if self.latest {
             point_latest(&self.base, &self.target)?;
         }
         Ok(self.target.clone())
+    }
+}
+
+impl RunDir {
+    /// `timeline.html` of the run, titled `<name>/<seed>` (the target's last two components, so
+    /// the page does not depend on `--out`).
+    fn timeline(&self, files: &RunFiles<'_>) -> String {
+        let store: Vec<StoreEvent> = files
+            .events
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+            .filter_map(|(i, line)| store_events::parse_line("events.jsonl", i + 1, line).ok())
+            .flatten()
+            .collect();
+        let title: Vec<String> = self
+            .target
+            .iter()
+            .rev()
+            .take(2)
+            .map(|c| c.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        timeline::render(&timeline::Input {
+            title: &title.join("/"),
+            history: files.history,
+            results: files.results,
+            store: &store,
+        })
     }
 }
 
