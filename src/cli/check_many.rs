@@ -8,6 +8,7 @@
 //! - histories are judged on all cores (each history's own search gets the cores left over), and
 //!   the output — a table, or `--json` an array — is in the order of the paths, whatever the
 //!   timing: the same inputs give the same bytes;
+//! - no history found at all is bad input (exit 2, one line);
 //! - a history that is bad input is a row (and its one-line message on stderr), not the end of
 //!   the batch; the exit code is the worst of the rows: bad input (2), then invalid (1), then
 //!   unknown (3), then valid (0).
@@ -138,6 +139,16 @@ fn row(path: &Path, flags: &Flags, threads: usize) -> Row {
 
 /// Judge `paths` on all cores and print the table; returns the worst exit code.
 pub(crate) fn run(args: &CheckArgs, paths: Vec<PathBuf>, flags: &Flags) -> i32 {
+    if paths.is_empty() {
+        let names: Vec<String> = args.path.iter().map(|p| p.display().to_string()).collect();
+        let e = quorumlab_checkers::InputError::new(
+            &names.join(" "),
+            0,
+            "no histories here (expected *.jsonl, *.edn or *.log files, or run directories)",
+        );
+        eprintln!("{e}");
+        return 2;
+    }
     if args.final_state.is_some() {
         eprintln!("quorumlab check: --final names one snapshot: give one history with it");
         return 2;
