@@ -230,7 +230,12 @@ fn bad_flags_and_paths_exit_2() {
         vec![h.to_str().unwrap(), "--model", "queue"],
         vec!["/nonexistent/quorumlab/history.jsonl"],
         vec![empty.to_str().unwrap()],
-        vec![h.to_str().unwrap(), h.to_str().unwrap(), "--final", "f.json"],
+        vec![
+            h.to_str().unwrap(),
+            h.to_str().unwrap(),
+            "--final",
+            "f.json",
+        ],
     ] {
         let o = check(&args);
         assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));

@@ -142,7 +142,7 @@ pub(crate) fn run(args: &CheckArgs, paths: Vec<PathBuf>, flags: &Flags) -> i32 {
     if paths.is_empty() {
         let names: Vec<String> = args.path.iter().map(|p| p.display().to_string()).collect();
         let e = quorumlab_checkers::InputError::new(
-            &names.join(" "),
+            names.join(" "),
             0,
             "no histories here (expected *.jsonl, *.edn or *.log files, or run directories)",
         );

@@ -63,6 +63,12 @@ pub fn budget(verdict_work: u64, percent: u32, max_states: Option<u64>) -> u64 {
     share.max(EXPLAIN_FLOOR).min(max_states.unwrap_or(u64::MAX))
 }
 
+/// An entry list and the search that ran on it.
+type Searched<M> = (
+    Entries<<M as Model>::Input>,
+    SearchResult<<M as Model>::State>,
+);
+
 /// A natural search (real values, no look-ahead) of the history cut at `cut`, if its list fits
 /// in what is left of the budget; it explores at most what is left.
 struct Natural<'a, M: Model> {
@@ -76,11 +82,7 @@ struct Natural<'a, M: Model> {
 }
 
 impl<M: Model> Natural<'_, M> {
-    fn search(
-        &mut self,
-        cut: Option<u64>,
-        share: u64,
-    ) -> Option<(Entries<M::Input>, SearchResult<M::State>)> {
+    fn search(&mut self, cut: Option<u64>, share: u64) -> Option<Searched<M>> {
         let size = self
             .prepared
             .iter()
