@@ -9,13 +9,29 @@
 //!   one) and answers after two replies (writes: three sends; reads: two).
 //!
 //! The ratio quorumlab / raw-turmoil is the figure that matters (criterion prints both throughputs).
+//!
+//! Issue 13 adds, each beside its baseline from the same run, with a ratio table at the end:
+//! - `fixed-pattern`: a fixed raw-turmoil pattern — 16 concurrent client tasks on one client host,
+//!   each sending to a coordinator that sends 3 requests to the key's replicas and answers after
+//!   2 replies, latency 1–5 ms, no think time — against our cluster with the same clients,
+//!   latency and no think time (`--latency-ms 1..5`). Target: ≥ 0.5.
+//! - `seeds`: seeds per second of the default faulted 1 000-op run (`--nemesis
+//!   partition,crash,loss,latency,pause`, judged, everything a campaign does per seed), on one
+//!   thread and on two (2 seeds per iteration), beside a one-operation run without faults (the
+//!   per-seed start-up cost). Targets: ≥ 10 seeds/s on one core, ≥ 1.8× that with 2 jobs.
+//!
+//! Run: `cargo bench --bench throughput` (add a group name to filter, e.g. `-- seeds`).
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use clap::Parser;
+use criterion::{Criterion, Throughput};
+use quorumlab::cli::run_args::RunArgs;
+use quorumlab::sim::outcome::run_and_judge;
 use quorumlab::sim::run::{run, RunConfig};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -193,6 +209,248 @@ fn raw_turmoil(seed: u64) {
     sim.run().expect("raw sim");
 }
 
+const FIXED_CLIENTS: usize = 16;
+
+/// Our cluster at the fixed pattern's clients and latency, without think time.
+fn our_cluster_fixed(seed: u64) {
+    let mut cfg = RunConfig::new(seed);
+    cfg.workload.ops = Some(OPS);
+    cfg.workload.clients = FIXED_CLIENTS;
+    cfg.workload.think_ms_max = 0;
+    cfg.net.min_latency_ms = 1;
+    cfg.net.max_latency_ms = 5;
+    cfg.phases.quiesce_min_ms = 0;
+    cfg.phases.quiesce_max_ms = 0;
+    cfg.phases.final_reads = false;
+    let out = run(&cfg).expect("run");
+    assert!(out.history.len() as u64 >= 2 * OPS);
+}
+
+/// The fixed raw pattern: a coordinator that always sends 3 requests and answers after 2.
+async fn raw_fixed_node(me: usize) -> turmoil::Result {
+    let listener = TcpListener::bind(("0.0.0.0", PORT)).await?;
+    let links: Rc<RefCell<BTreeMap<usize, Rc<Link>>>> = Rc::default();
+    loop {
+        let (stream, _) = listener.accept().await?;
+        let links = links.clone();
+        tokio::task::spawn_local(async move {
+            let (mut rd, mut wr) = stream.into_split();
+            let (tx, mut rx) = mpsc::unbounded_channel::<[u8; 16]>();
+            tokio::task::spawn_local(async move {
+                while let Some(f) = rx.recv().await {
+                    if wr.write_all(&f).await.is_err() {
+                        break;
+                    }
+                }
+            });
+            let mut f = [0u8; 16];
+            while rd.read_exact(&mut f).await.is_ok() {
+                let tx = tx.clone();
+                let links = links.clone();
+                tokio::task::spawn_local(async move {
+                    let v = u64::from_be_bytes(f[8..].try_into().unwrap());
+                    if v >> 63 == 1 {
+                        let key = (v & 0xffff) as usize;
+                        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<()>();
+                        for r in (0..3).map(|i| (key + i) % NODES) {
+                            let done_tx = done_tx.clone();
+                            if r == me {
+                                let _ = done_tx.send(());
+                                continue;
+                            }
+                            let existing = links.borrow().get(&r).cloned();
+                            let link = match existing {
+                                Some(l) => l,
+                                None => {
+                                    let l = Link::open(format!("n{}", r + 1)).await;
+                                    links.borrow_mut().insert(r, l.clone());
+                                    l
+                                }
+                            };
+                            tokio::task::spawn_local(async move {
+                                link.call(key as u64).await;
+                                let _ = done_tx.send(());
+                            });
+                        }
+                        drop(done_tx);
+                        done_rx.recv().await;
+                        done_rx.recv().await;
+                    }
+                    let _ = tx.send(f);
+                });
+            }
+        });
+    }
+}
+
+/// 16 client tasks on one client host, no think time, latency 1–5 ms.
+fn raw_turmoil_fixed(seed: u64) {
+    let mut sim = turmoil::Builder::new()
+        .rng_seed(seed)
+        .epoch(std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+        .min_message_latency(Duration::from_millis(1))
+        .max_message_latency(Duration::from_millis(5))
+        .simulation_duration(Duration::from_secs(3600))
+        .tcp_capacity(4096)
+        .build();
+    for n in 0..NODES {
+        sim.host(format!("n{}", n + 1).as_str(), move || raw_fixed_node(n));
+    }
+    let remaining = Rc::new(Cell::new(OPS));
+    sim.client("clients", async move {
+        let mut tasks = Vec::new();
+        for c in 0..FIXED_CLIENTS {
+            let remaining = remaining.clone();
+            tasks.push(tokio::task::spawn_local(async move {
+                let link = Link::open(format!("n{}", c % NODES + 1)).await;
+                let mut key = c as u64;
+                while remaining.get() > 0 {
+                    remaining.set(remaining.get() - 1);
+                    key = (key * 7 + 3) % 8;
+                    link.call(1 << 63 | key).await;
+                }
+            }));
+        }
+        for t in tasks {
+            let _ = t.await;
+        }
+        Ok(())
+    });
+    sim.run().expect("raw sim");
+}
+
+#[derive(Parser)]
+struct RunCli {
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// The configuration of `quorumlab run --seed SEED ARGS…`.
+fn run_config(seed: u64, args: &[&str]) -> RunConfig {
+    let seed = seed.to_string();
+    let argv = ["run", "--seed", seed.as_str()]
+        .into_iter()
+        .chain(args.iter().copied());
+    RunCli::try_parse_from(argv)
+        .expect("run flags")
+        .run
+        .config()
+        .expect("a config")
+}
+
+const FAULTED: [&str; 4] = [
+    "--ops",
+    "1000",
+    "--nemesis",
+    "partition,crash,loss,latency,pause",
+];
+
+/// One seed as a campaign runs it: build the configuration, run, judge.
+fn one_seed(seed: u64, args: &[&str]) {
+    let cfg = run_config(seed, args);
+    let out = run_and_judge(&cfg, false).expect("run and judge");
+    assert!(!out.output.history.is_empty());
+}
+
+fn fixed(c: &mut Criterion) {
+    let mut g = c.benchmark_group("fixed-pattern");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(OPS));
+    let mut seed = 100;
+    g.bench_function("quorumlab", |b| {
+        b.iter(|| {
+            seed += 1;
+            our_cluster_fixed(seed)
+        })
+    });
+    g.bench_function("raw-turmoil", |b| {
+        b.iter(|| {
+            seed += 1;
+            raw_turmoil_fixed(seed)
+        })
+    });
+    g.finish();
+}
+
+fn seeds(c: &mut Criterion) {
+    let mut g = c.benchmark_group("seeds");
+    g.sample_size(20);
+    let mut seed = 1000;
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("startup-1-op", |b| {
+        b.iter(|| {
+            seed += 1;
+            one_seed(seed, &["--ops", "1"])
+        })
+    });
+    g.bench_function("faulted-1000-ops", |b| {
+        b.iter(|| {
+            seed += 1;
+            one_seed(seed, &FAULTED)
+        })
+    });
+    g.throughput(Throughput::Elements(2));
+    g.bench_function("faulted-1000-ops-2-jobs", |b| {
+        b.iter(|| {
+            seed += 2;
+            let s = seed;
+            std::thread::scope(|scope| {
+                scope.spawn(move || one_seed(s, &FAULTED));
+                scope.spawn(move || one_seed(s + 1, &FAULTED));
+            });
+        })
+    });
+    g.finish();
+}
+
+/// Mean time in ns of one benchmark from criterion's saved estimates.
+fn mean_ns(group: &str, id: &str) -> Option<f64> {
+    let home = std::env::var_os("CRITERION_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/criterion"));
+    let text =
+        std::fs::read_to_string(home.join(group).join(id).join("new/estimates.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v["mean"]["point_estimate"].as_f64()
+}
+
+/// The ratios, from this run's estimates.
+fn summary() {
+    let ratio = |group: &str, ours: &str, base: &str| {
+        match (mean_ns(group, ours), mean_ns(group, base)) {
+            // Throughput ratio = inverse time ratio (same operations per iteration).
+            (Some(o), Some(b)) => eprintln!("{group}: {ours} / {base} throughput = {:.2}", b / o),
+            _ => eprintln!("{group}: not measured in this run"),
+        }
+    };
+    ratio("simulated-ops", "quorumlab", "raw-turmoil");
+    ratio("fixed-pattern", "quorumlab", "raw-turmoil");
+    if let (Some(one), Some(two), Some(start)) = (
+        mean_ns("seeds", "faulted-1000-ops"),
+        mean_ns("seeds", "faulted-1000-ops-2-jobs"),
+        mean_ns("seeds", "startup-1-op"),
+    ) {
+        eprintln!(
+            "seeds: faulted 1000-op run {:.1} seeds/s on 1 thread, {:.1} with 2 jobs ({:.2}x); \
+             start-up (1-op run) {:.1} ms = {:.2} of a seed",
+            1e9 / one,
+            2e9 / two,
+            (2e9 / two) / (1e9 / one),
+            start / 1e6,
+            start / one
+        );
+    }
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    bench(&mut c);
+    fixed(&mut c);
+    seeds(&mut c);
+    c.final_summary();
+    summary();
+}
+
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("simulated-ops");
     g.sample_size(10);
@@ -212,6 +470,3 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
 }
-
-criterion_group!(benches, bench);
-criterion_main!(benches);

@@ -222,12 +222,20 @@ fn init_sets_the_initial_value() {
 fn bad_flags_and_paths_exit_2() {
     let dir = scratch("flags");
     let h = write(&dir, "h.jsonl", GOOD);
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
     for args in [
         vec![h.to_str().unwrap(), "--time-limit", "3 parsecs"],
         vec![h.to_str().unwrap(), "--checkers", "bogus"],
         vec![h.to_str().unwrap(), "--model", "queue"],
         vec!["/nonexistent/quorumlab/history.jsonl"],
-        vec![dir.to_str().unwrap()],
+        vec![empty.to_str().unwrap()],
+        vec![
+            h.to_str().unwrap(),
+            h.to_str().unwrap(),
+            "--final",
+            "f.json",
+        ],
     ] {
         let o = check(&args);
         assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));

@@ -122,5 +122,58 @@ fn nonlinearizable(c: &mut Criterion) {
     bench_case(c, "hard-invalid-12-writers", &ops, Validity::Invalid, true);
 }
 
-criterion_group!(benches, linearizable, nonlinearizable);
+/// A failing history's full check (verdict and explanation, default budget) against its verdict
+/// alone (`explain_percent: 0`), on generated histories made non-linearizable by one read of a
+/// value never written, halfway through (issue 13: a failing history costs at most ~2× its
+/// verdict).
+fn explanation(c: &mut Criterion) {
+    use quorumlab_checkers::lin::synth::corrupted;
+    for (model, clients, n) in [
+        (ModelKind::Register, 5, 100_000),
+        (ModelKind::CasRegister, 5, 10_000),
+        (ModelKind::Kv, 3, 2_000),
+        (ModelKind::Register, 20, 10_000),
+    ] {
+        let cfg = SynthConfig {
+            model,
+            clients,
+            ops: n,
+            keys: 0,
+            info_per_mille: 10,
+            spread: clients as u64,
+            seed: 3,
+        };
+        let (events, _) = corrupted(&cfg, 500).expect("a read");
+        let ops = ops::pair(&events).expect("pairs");
+        let opts = |explain_percent| LinOptions {
+            model,
+            threads: 1,
+            explain_percent,
+            ..LinOptions::default()
+        };
+        let once = check(&ops, &opts(100));
+        assert_eq!(once.valid, Validity::Invalid);
+        eprintln!(
+            "explain/{model}-{clients}c-{n}: states {}, explain work {} of budget {}: {}",
+            once.stats["states_explored"],
+            once.stats["explain_work"],
+            once.stats["explain_budget"],
+            once.anomalies[0].explanation
+        );
+        let mut g = c.benchmark_group(format!("explain/{model}-{clients}c-{n}"));
+        g.throughput(Throughput::Elements(ops.len() as u64));
+        g.sample_size(10);
+        g.warm_up_time(Duration::from_millis(300));
+        g.measurement_time(Duration::from_secs(2));
+        g.bench_function("verdict-only (baseline)", |b| {
+            b.iter(|| check(black_box(&ops), &opts(0)).valid)
+        });
+        g.bench_function("verdict+explanation", |b| {
+            b.iter(|| check(black_box(&ops), &opts(100)).valid)
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, linearizable, nonlinearizable, explanation);
 criterion_main!(benches);

@@ -122,7 +122,7 @@ impl PairError {
 /// Pair the client events of a history into operations, in invocation order. Real-time ranks are
 /// the events' positions in `events` (see the module doc).
 pub fn pair(events: &[Event]) -> Result<Vec<Op>, PairError> {
-    let mut ops: Vec<Op> = Vec::new();
+    let mut ops: Vec<Op> = Vec::with_capacity(events.len() / 2 + 1);
     let mut pending: BTreeMap<u64, usize> = BTreeMap::new();
     for (pos, e) in events.iter().enumerate() {
         let Process::Client(p) = e.process else {

@@ -23,6 +23,14 @@ impl ParsedHistory {
         ParsedHistory::default()
     }
 
+    /// An empty history with room for `n` events (a parser's estimate: no regrowth, no copies).
+    pub fn with_capacity(n: usize) -> ParsedHistory {
+        ParsedHistory {
+            events: Vec::with_capacity(n),
+            lines: Vec::with_capacity(n),
+        }
+    }
+
     /// Append `event`, read from 1-based `line`.
     pub fn push(&mut self, event: Event, line: usize) {
         self.events.push(event);

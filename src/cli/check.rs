@@ -1,6 +1,8 @@
 //! `quorumlab check PATH`: judge a recorded history — ours (`history.jsonl`, or a run directory
 //! holding it and `final.json`) or a Jepsen/Knossos one (`jepsen-edn`, `jepsen-log`). `PATH` may be
 //! `-` (standard input) or any readable stream (`/dev/stdin`, a pipe, `<(…)`): it is read to the end.
+//! Several paths, or a directory that is not a run directory, are checked together in one process
+//! ([`super::check_many`]).
 //!
 //! Exit codes (docs/formats.md): 0 valid, 1 invalid, 2 bad input (one line `file:line: problem` on
 //! stderr — including operation-pairing problems and functions the model does not know, located at
@@ -14,7 +16,7 @@ use clap::Args;
 use quorumlab_checkers::error::quoted;
 use quorumlab_checkers::format::Format;
 use quorumlab_checkers::lin::{LinOptions, ModelKind, NilRead};
-use quorumlab_checkers::suite::{self, SuiteOptions};
+use quorumlab_checkers::suite::{self, SuiteOptions, SuiteRun};
 use quorumlab_checkers::{edn, load, text, InputError, Value};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -30,8 +32,11 @@ const STDIN: &str = "<stdin>";
 #[derive(Args, Debug)]
 pub struct CheckArgs {
     /// A history file, a run directory (its `history.jsonl` and, when present, `final.json`), or
-    /// `-` for standard input (streams such as /dev/stdin or <(…) work too).
-    pub path: PathBuf,
+    /// `-` for standard input (streams such as /dev/stdin or <(…) work too). Several paths, or a
+    /// directory of histories, are checked on all cores and summed up in a table; the exit code
+    /// is the worst one (bad input, then invalid, then unknown).
+    #[arg(required = true, num_args = 1..)]
+    pub path: Vec<PathBuf>,
     /// History format: jsonl, jepsen-edn or jepsen-log; default from the extension (.jsonl →
     /// jsonl, .edn → jepsen-edn, .log/.txt → jepsen-log), else (and for `-`) jsonl.
     #[arg(long)]
@@ -60,7 +65,8 @@ pub struct CheckArgs {
 }
 
 /// The flags, validated.
-struct Flags {
+#[derive(Clone)]
+pub(crate) struct Flags {
     format: Option<Format>,
     model: ModelKind,
     init: Option<Value>,
@@ -68,7 +74,7 @@ struct Flags {
     time_limit: Option<Duration>,
 }
 
-fn flags(args: &CheckArgs) -> Result<Flags, String> {
+pub(crate) fn flags(args: &CheckArgs) -> Result<Flags, String> {
     let flag = |name: &str, e: &dyn std::fmt::Display| format!("--{name}: {e}");
     Ok(Flags {
         format: args
@@ -157,18 +163,22 @@ struct Inputs {
     final_state: Option<PathBuf>,
 }
 
-fn locate(args: &CheckArgs, format: Option<Format>) -> Result<Inputs, InputError> {
-    let name = args.path.display().to_string();
-    let (history, name, beside) = if args.path == Path::new("-") {
+fn locate(
+    path: &Path,
+    final_arg: Option<&Path>,
+    format: Option<Format>,
+) -> Result<Inputs, InputError> {
+    let name = path.display().to_string();
+    let (history, name, beside) = if path == Path::new("-") {
         (Source::Stdin, STDIN.to_string(), None)
     } else {
-        match std::fs::metadata(&args.path) {
+        match std::fs::metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(InputError::unreadable(&name, "no such file or directory"))
             }
             Err(e) => return Err(InputError::unreadable(&name, e.to_string())),
             Ok(m) if m.is_dir() => {
-                let h = args.path.join("history.jsonl");
+                let h = path.join("history.jsonl");
                 if !h.is_file() {
                     return Err(InputError::new(
                         &name,
@@ -177,19 +187,18 @@ fn locate(args: &CheckArgs, format: Option<Format>) -> Result<Inputs, InputError
                     ));
                 }
                 let name = h.display().to_string();
-                (Source::Path(h), name, Some(args.path.join("final.json")))
+                (Source::Path(h), name, Some(path.join("final.json")))
             }
             // A regular file, or a stream (FIFO, /dev/stdin, /dev/fd/N): read to the end.
             Ok(m) => {
-                let beside = (m.is_file()
-                    && args.path.file_name() == Some("history.jsonl".as_ref()))
-                .then(|| args.path.with_file_name("final.json"));
-                (Source::Path(args.path.clone()), name, beside)
+                let beside = (m.is_file() && path.file_name() == Some("history.jsonl".as_ref()))
+                    .then(|| path.with_file_name("final.json"));
+                (Source::Path(path.to_path_buf()), name, beside)
             }
         }
     };
-    let final_state = match &args.final_state {
-        Some(p) => Some(p.clone()),
+    let final_state = match final_arg {
+        Some(p) => Some(p.to_path_buf()),
         None => beside.filter(|p| p.is_file()),
     };
     let format = format.unwrap_or_else(|| match &history {
@@ -204,8 +213,27 @@ fn locate(args: &CheckArgs, format: Option<Format>) -> Result<Inputs, InputError
     })
 }
 
-fn check(args: &CheckArgs, flags: Flags) -> Result<i32, InputError> {
-    let inputs = locate(args, flags.format)?;
+/// One judged history.
+pub(crate) struct Judged {
+    /// The history's name in messages.
+    pub name: String,
+    /// Its format.
+    pub format: Format,
+    /// Events and operations.
+    pub events: usize,
+    pub ops: usize,
+    /// The checkers' verdicts.
+    pub run: SuiteRun,
+}
+
+/// Load and judge the history at `path`; `threads` workers for the linearizability search.
+pub(crate) fn judge(
+    path: &Path,
+    final_arg: Option<&Path>,
+    flags: &Flags,
+    threads: usize,
+) -> Result<Judged, InputError> {
+    let inputs = locate(path, final_arg, flags.format)?;
     let file = inputs.name.as_str();
     let bytes = match &inputs.history {
         Source::Stdin => text::read_stdin(file)?,
@@ -220,37 +248,50 @@ fn check(args: &CheckArgs, flags: Flags) -> Result<i32, InputError> {
         None => None,
     };
     let opts = SuiteOptions {
-        checkers: flags.checkers,
+        checkers: flags.checkers.clone(),
         lin: LinOptions {
             model: flags.model,
-            init: flags.init,
+            init: flags.init.clone(),
             nil_read: match inputs.format {
                 Format::JepsenEdn => NilRead::Wildcard,
                 _ => NilRead::Literal,
             },
             time_limit: flags.time_limit,
+            threads,
             ..LinOptions::default()
         },
         ..SuiteOptions::new(inputs.format)
     };
     let run = suite::run(&loaded.ops, final_state.as_ref(), &opts);
+    Ok(Judged {
+        name: inputs.name,
+        format: inputs.format,
+        events: loaded.history.len(),
+        ops: loaded.ops.len(),
+        run,
+    })
+}
+
+fn check(args: &CheckArgs, path: &Path, flags: Flags) -> Result<i32, InputError> {
+    let judged = judge(path, args.final_state.as_deref(), &flags, 0)?;
+    let file = judged.name.as_str();
     let text = if args.json {
-        let json = serde_json::to_string_pretty(&run.results)
+        let json = serde_json::to_string_pretty(&judged.run.results)
             .map_err(|e| InputError::new(file, 0, e.to_string()))?;
         format!("{json}\n")
     } else {
         format!(
             "{}: {} events, {} operations ({})\n{}",
             file,
-            loaded.history.len(),
-            loaded.ops.len(),
-            inputs.format,
-            suite::render(&run)
+            judged.events,
+            judged.ops,
+            judged.format,
+            suite::render(&judged.run)
         )
     };
     // A closed pipe (`| head`) is not an error of the history: the exit code still tells.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    Ok(run.results.valid.exit_code())
+    Ok(judged.run.results.valid.exit_code())
 }
 
 /// Run `quorumlab check`; returns the exit code.
@@ -262,7 +303,10 @@ pub fn run(args: CheckArgs) -> i32 {
             return 2;
         }
     };
-    match check(&args, flags) {
+    if let Some(paths) = super::check_many::batch(&args.path) {
+        return super::check_many::run(&args, paths, &flags);
+    }
+    match check(&args, &args.path[0], flags) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("{e}");

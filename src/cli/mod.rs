@@ -2,6 +2,7 @@
 //! 3 unknown (docs/formats.md, "Exit codes"). Flag names are a contract: add freely, rename none.
 
 pub mod check;
+pub mod check_many;
 pub mod fuzz;
 pub mod mutants;
 pub mod run;

@@ -52,8 +52,21 @@ pub fn failure<I>(entries: &mut Entries<I>, best: &[u32]) -> Option<Failure> {
     Some(Failure { op, concurrent })
 }
 
+/// What is known of the failing window ([`super::window`]).
+pub struct Window {
+    /// The failing cut, or `None` for the whole history.
+    pub cut: Option<u64>,
+    /// Whether it is proved the shortest.
+    pub exact: bool,
+    /// `Some(budget)` when the explanation's work budget ran out before the window was proved
+    /// the shortest.
+    pub cut_short: Option<u64>,
+    /// `Some(budget)` when the natural search (no look-ahead) of the window did not fit in the
+    /// budget, so the partial linearization shown is the look-ahead search's.
+    pub natural_cut_short: Option<u64>,
+}
+
 /// Build the `nonlinearizable` anomaly for one partition.
-#[allow(clippy::too_many_arguments)]
 pub fn anomaly<M: Model>(
     model: &M,
     key: Option<&Value>,
@@ -61,9 +74,9 @@ pub fn anomaly<M: Model>(
     prepared: &[Prepared<M::Input>],
     entries: &mut Entries<M::Input>,
     result: &SearchResult<M::State>,
-    cut: Option<u64>,
-    exact: bool,
+    window: &Window,
 ) -> Anomaly {
+    let cut = window.cut;
     let Some(fail) = failure(entries, &result.best) else {
         return Anomaly {
             kind: "nonlinearizable".into(),
@@ -157,15 +170,31 @@ pub fn anomaly<M: Model>(
         .and_then(|p| ops[p.op].complete_index)
         .or(x.complete_index)
         .unwrap_or(x.invoke_index);
-    let window_note = match exact {
-        true => format!(
+    let window_note = match (window.exact, window.cut_short) {
+        (true, _) => format!(
             "Failing window: events #{first}..#{last}; the history up to #{last} is already not \
              linearizable, and no shorter prefix is"
         ),
-        false => format!(
+        (false, Some(_)) => format!(
             "Failing window: events #{first}..#{last}; the history up to #{last} is already not \
-             linearizable (a shorter prefix may be too: the search budget ran out)"
+             linearizable (a shorter prefix may be too: the explanation's work budget ran out)"
         ),
+        (false, None) => format!(
+            "Failing window: events #{first}..#{last}; the history up to #{last} is already not \
+             linearizable (a shorter prefix may be too: a search limit was reached)"
+        ),
+    };
+    let window_note = match (window.cut_short, window.natural_cut_short) {
+        (Some(budget), _) => format!(
+            "{window_note}. Explanation cut short after {budget} work units (its budget, in \
+             proportion to the verdict's work)"
+        ),
+        (None, Some(budget)) => format!(
+            "{window_note}. Explanation cut short after {budget} work units (its budget, in \
+             proportion to the verdict's work): the partial linearization is the look-ahead \
+             search's"
+        ),
+        (None, None) => window_note,
     };
     Anomaly {
         kind: "nonlinearizable".into(),

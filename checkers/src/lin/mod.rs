@@ -17,7 +17,8 @@
 //!   constrains nothing and is dropped;
 //! - the answer is valid, invalid (with the operation that cannot be linearized, the longest
 //!   partial linearization before it, the model's reason and the shortest failing prefix:
-//!   [`explain`], [`window`], [`report`]) or unknown, naming the limit reached: the state budget
+//!   [`explain`], [`window`], [`report`], within a work budget proportional to the verdict's) or
+//!   unknown, naming the limit reached: the state budget
 //!   (`max_states`, deterministic: counted per partition, whatever the number of threads), the
 //!   cache bound (`max_cache`, a count of cached configurations — the search's memory) or the
 //!   wall-clock `time_limit`;
@@ -141,6 +142,12 @@ pub struct LinOptions {
     pub max_cache: Option<u64>,
     /// Worker threads; 0 = available parallelism.
     pub threads: usize,
+    /// The work an invalid partition's explanation (shortest failing prefix, partial
+    /// linearization without look-ahead) may spend, in per cent of the verdict's own work on that
+    /// partition (at least [`report::EXPLAIN_FLOOR`] units); beyond it the explanation says it
+    /// was cut short. Work units are deterministic ([`window`]). Default 100: a failing history
+    /// costs at most about twice its verdict; 0 turns the explanation search off.
+    pub explain_percent: u32,
 }
 
 impl Default for LinOptions {
@@ -153,6 +160,7 @@ impl Default for LinOptions {
             max_states: None,
             max_cache: Some(DEFAULT_MAX_CACHE),
             threads: 0,
+            explain_percent: 100,
         }
     }
 }

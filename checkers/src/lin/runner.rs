@@ -281,6 +281,7 @@ fn compose<M: Model>(
     let mut unknown_notes: Vec<String> = Vec::new();
     let mut anomalies: Vec<Anomaly> = Vec::new();
     let mut unknown = crashed.is_some();
+    let mut explain: Option<(u64, u64)> = None;
     if let Some(why) = crashed {
         verdict.notes.push(format!(
             "a worker thread panicked ({why}); some partitions were not checked"
@@ -298,9 +299,19 @@ fn compose<M: Model>(
                 unknown_notes.push(note);
             }
             PartOutcome::Invalid(inv) if anomalies.is_empty() => {
-                let (anomaly, more) = report(*inv, parts[i].key.as_ref(), ops, opts, deadline);
-                states += more;
-                anomalies.push(anomaly);
+                let r = report(*inv, parts[i].key.as_ref(), ops, opts, deadline);
+                states += r.states;
+                explain = Some((r.work, r.budget));
+                if r.cut_short {
+                    verdict.notes.push(format!(
+                        "the explanation was cut short: it spent its budget of {} work units \
+                         ({}% of the verdict's work on that partition, at least {})",
+                        r.budget,
+                        opts.explain_percent,
+                        super::report::EXPLAIN_FLOOR
+                    ));
+                }
+                anomalies.push(r.anomaly);
             }
             PartOutcome::Invalid(_) => unreported += 1,
         }
@@ -333,5 +344,9 @@ fn compose<M: Model>(
     verdict.stats.insert("states_explored".into(), states);
     verdict.stats.insert("cache_hits".into(), hits);
     verdict.stats.insert("lookahead_prunes".into(), doomed);
+    if let Some((work, budget)) = explain {
+        verdict.stats.insert("explain_work".into(), work);
+        verdict.stats.insert("explain_budget".into(), budget);
+    }
     verdict
 }

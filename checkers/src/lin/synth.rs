@@ -311,3 +311,23 @@ pub fn hard_history(writers: u64) -> Vec<Event> {
     }
     events
 }
+
+/// A history made non-linearizable in one place: [`history`] with the completed read (`read` or
+/// `get`) nearest to `at_per_mille` of the way through changed to return a value never written
+/// (`-1`, or `"never,"` under the kv model). The shortest failing prefix ends at that read's
+/// completion. `None` when the history has no completed read.
+pub fn corrupted(cfg: &SynthConfig, at_per_mille: u64) -> Option<(Vec<Event>, u64)> {
+    let mut events = history(cfg);
+    let target = events.len() as u64 * at_per_mille / 1000;
+    let reads = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == EventType::Ok && matches!(e.f.as_str(), "read" | "get"))
+        .map(|(i, _)| i);
+    let i = reads.min_by_key(|&i| (i as u64).abs_diff(target))?;
+    events[i].value = match cfg.model {
+        ModelKind::Kv => Value::Str("never,".into()),
+        _ => Value::Int(-1),
+    };
+    Some((events, i as u64))
+}
