@@ -8,6 +8,7 @@
 //! - [`sim`]: the harness — cluster in turmoil, clocks, generator, recorder, one run.
 //! - [`lab`]: experiments for your own `cargo test` (run builder, seeds, `assert_valid`).
 //! - [`campaign`]: many seeds of one plan on many threads and machines (`quorumlab fuzz`).
+//! - [`view`]: views of a run — `show`, the SVG plots, the Jepsen EDN export.
 //! - [`cli`]: the command-line front end (`quorumlab run`, `quorumlab check`).
 //! - [`checkers`] (re-exported crate `quorumlab-checkers`): history types and checkers.
 
@@ -16,5 +17,6 @@ pub mod cli;
 pub mod lab;
 pub mod sim;
 pub mod store;
+pub mod view;
 
 pub use quorumlab_checkers as checkers;

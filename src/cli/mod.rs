@@ -2,10 +2,12 @@
 //! 3 unknown (docs/formats.md, "Exit codes"). Flag names are a contract: add freely, rename none.
 
 pub mod check;
+pub mod export;
 pub mod fuzz;
 pub mod mutants;
 pub mod run;
 pub mod run_args;
+pub mod show;
 
 use clap::{Parser, Subcommand};
 
@@ -27,6 +29,10 @@ enum Command {
     Fuzz(Box<fuzz::FuzzArgs>),
     /// List the planted bugs (`--mutant NAME`): what each plants and what catches it.
     Mutants,
+    /// Summarise a run or a history: configuration, faults, verdicts, each anomaly in context.
+    Show(show::ShowArgs),
+    /// Write a run's history in another format (`--format jepsen-edn`) for other checkers.
+    Export(export::ExportArgs),
 }
 
 /// Parse the process arguments and run the command; returns the exit code.
@@ -48,6 +54,8 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(args),
         Command::Fuzz(args) => fuzz::run(*args),
         Command::Mutants => mutants::run(),
+        Command::Show(args) => show::run(args),
+        Command::Export(args) => export::run(args),
     }
 }
 

@@ -1,0 +1,7 @@
+//! Views of a run for people and other tools: `show`, plots, export.
+
+pub mod export;
+pub mod plots;
+pub mod show;
+pub mod show_faults;
+pub mod show_replicas;
