@@ -32,15 +32,34 @@ fn verdicts(args: &[&str]) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["checker"].as_str().unwrap().to_string(), c["valid"].to_string()))
+        .map(|c| {
+            (
+                c["checker"].as_str().unwrap().to_string(),
+                c["valid"].to_string(),
+            )
+        })
         .collect()
 }
 
 fn run(out: &Path, seed: &str, extra: &[&str]) -> PathBuf {
-    let mut args = vec!["run", "--seed", seed, "--ops", "400", "--out", out.to_str().unwrap(), "--name", "r"];
+    let mut args = vec![
+        "run",
+        "--seed",
+        seed,
+        "--ops",
+        "400",
+        "--out",
+        out.to_str().unwrap(),
+        "--name",
+        "r",
+    ];
     args.extend_from_slice(extra);
     let o = quorumlab(&args);
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     out.join("r").join(seed)
 }
 
@@ -48,8 +67,16 @@ fn run(out: &Path, seed: &str, extra: &[&str]) -> PathBuf {
 fn exported_runs_check_back_to_the_same_verdicts() {
     let tmp = tempfile::tempdir().unwrap();
     let runs = [
-        run(tmp.path(), "1", &["--mutant", "repair-no-wait", "--nemesis", "all"]),
-        run(tmp.path(), "5", &["--mutant", "repair-no-wait", "--nemesis", "all"]),
+        run(
+            tmp.path(),
+            "1",
+            &["--mutant", "repair-no-wait", "--nemesis", "all"],
+        ),
+        run(
+            tmp.path(),
+            "5",
+            &["--mutant", "repair-no-wait", "--nemesis", "all"],
+        ),
         run(tmp.path(), "3", &["--nemesis", "safe"]),
         run(tmp.path(), "4", &[]),
     ];
@@ -59,7 +86,12 @@ fn exported_runs_check_back_to_the_same_verdicts() {
         let edn = dir.join("history.edn");
         let e = edn.to_str().unwrap();
         let o = quorumlab(&["export", d, "--format", "jepsen-edn", "--out", e]);
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let fin = dir.join("final.json");
         let f = fin.to_str().unwrap();
         let ours = verdicts(&[&format!("{d}/history.jsonl"), "--checkers", CHECKERS]);
@@ -68,10 +100,18 @@ fn exported_runs_check_back_to_the_same_verdicts() {
         invalid += ours.iter().any(|(_, v)| v == "false") as usize;
         // By default `check` judges EDN by linearizability alone: the same verdict again.
         let plain = quorumlab(&["check", e]).status.code();
-        let lin = quorumlab(&["check", &format!("{d}/history.jsonl"), "--checkers", "linearizable"]);
+        let lin = quorumlab(&[
+            "check",
+            &format!("{d}/history.jsonl"),
+            "--checkers",
+            "linearizable",
+        ]);
         assert_eq!(plain, lin.status.code(), "{d}");
     }
-    assert!(invalid >= 2 && invalid < runs.len(), "valid and invalid runs: {invalid} invalid");
+    assert!(
+        invalid >= 2 && invalid < runs.len(),
+        "valid and invalid runs: {invalid} invalid"
+    );
 }
 
 #[test]
@@ -85,16 +125,30 @@ fn export_writes_to_stdout_or_whole_to_a_file() {
     let history = std::fs::read_to_string(dir.join("history.jsonl")).unwrap();
     assert_eq!(text.lines().count(), history.lines().count());
     assert!(text.starts_with("{:type :invoke, :f "), "{text}");
-    assert!(text.contains(":process :nemesis"), "the partition is exported");
+    assert!(
+        text.contains(":process :nemesis"),
+        "the partition is exported"
+    );
     assert!(text.lines().all(|l| l.starts_with('{') && l.ends_with('}')));
     // --out replaces an existing file whole, with the same bytes as stdout.
     let out = tmp.path().join("out.edn");
     std::fs::write(&out, "old").unwrap();
-    let o = quorumlab(&["export", d, "--format", "jepsen-edn", "--out", out.to_str().unwrap()]);
+    let o = quorumlab(&[
+        "export",
+        d,
+        "--format",
+        "jepsen-edn",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
     let leftovers = std::fs::read_dir(tmp.path()).unwrap().filter(|e| {
-        e.as_ref().unwrap().file_name().to_string_lossy().contains(".tmp.")
+        e.as_ref()
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains(".tmp.")
     });
     assert_eq!(leftovers.count(), 0);
 }

@@ -20,10 +20,26 @@ fn stdout(o: &Output) -> String {
 /// `invariants` repair check and by linearizability).
 fn failing_run(out: &Path) -> PathBuf {
     let o = quorumlab(&[
-        "run", "--seed", "1", "--mutant", "repair-no-wait", "--nemesis", "all", "--ops", "400",
-        "--out", out.to_str().unwrap(), "--name", "rnw",
+        "run",
+        "--seed",
+        "1",
+        "--mutant",
+        "repair-no-wait",
+        "--nemesis",
+        "all",
+        "--ops",
+        "400",
+        "--out",
+        out.to_str().unwrap(),
+        "--name",
+        "rnw",
     ]);
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     out.join("rnw").join("1")
 }
 
@@ -32,7 +48,12 @@ fn show_explains_a_failing_run_with_operations_and_replica_states() {
     let tmp = tempfile::tempdir().unwrap();
     let run = failing_run(tmp.path());
     let o = quorumlab(&["show", run.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let text = stdout(&o);
     for needle in [
         "configuration: seed 1, 5 nodes, rf 3",
@@ -49,9 +70,17 @@ fn show_explains_a_failing_run_with_operations_and_replica_states() {
         assert!(text.contains(needle), "show lacks {needle:?}:\n{text}");
     }
     // The named operations are marked, with times, timestamps and coordinators.
-    let marked: Vec<&str> = text.lines().filter(|l| l.trim_start().starts_with("*#")).collect();
+    let marked: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("*#"))
+        .collect();
     assert!(!marked.is_empty(), "{text}");
-    assert!(marked.iter().all(|l| l.contains(" s ") && l.contains(" via n")), "{marked:?}");
+    assert!(
+        marked
+            .iter()
+            .all(|l| l.contains(" s ") && l.contains(" via n")),
+        "{marked:?}"
+    );
     assert!(marked.iter().any(|l| l.contains(" ts ")), "{marked:?}");
     // Deterministic.
     assert_eq!(stdout(&quorumlab(&["show", run.to_str().unwrap()])), text);
@@ -74,7 +103,10 @@ fn show_on_a_bare_history_runs_the_checkers() {
     ] {
         assert!(text.contains(needle), "show lacks {needle:?}:\n{text}");
     }
-    assert!(!text.contains("replicas of key"), "no events.jsonl, no replica states");
+    assert!(
+        !text.contains("replicas of key"),
+        "no events.jsonl, no replica states"
+    );
 }
 
 #[test]
@@ -85,7 +117,10 @@ fn show_reads_jepsen_edn_both_ways() {
     assert_eq!(o.status.code(), Some(1));
     let text = stdout(&o);
     assert!(text.contains("(jepsen-edn)"), "{text}");
-    assert!(text.contains("linearizable / nonlinearizable, key 2"), "{text}");
+    assert!(
+        text.contains("linearizable / nonlinearizable, key 2"),
+        "{text}"
+    );
     assert!(text.contains("*#6 "), "{text}");
     let good = root.join("valid/independent-register.edn");
     let o = quorumlab(&["show", good.to_str().unwrap()]);
@@ -97,7 +132,11 @@ fn show_reads_jepsen_edn_both_ways() {
 fn bad_input_is_one_line_naming_file_and_line() {
     let tmp = tempfile::tempdir().unwrap();
     let h = tmp.path().join("h.jsonl");
-    std::fs::write(&h, "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\nnot json\n").unwrap();
+    std::fs::write(
+        &h,
+        "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\nnot json\n",
+    )
+    .unwrap();
     let o = quorumlab(&["show", h.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -111,7 +150,11 @@ fn bad_input_is_one_line_naming_file_and_line() {
         "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\",\"key\":1}\n",
     )
     .unwrap();
-    std::fs::write(dir.join("events.jsonl"), "{\"time\":1,\"node\":\"n1\",\"kind\":\"apply\"}\n[\n").unwrap();
+    std::fs::write(
+        dir.join("events.jsonl"),
+        "{\"time\":1,\"node\":\"n1\",\"kind\":\"apply\"}\n[\n",
+    )
+    .unwrap();
     let o = quorumlab(&["show", dir.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -123,14 +166,21 @@ fn bad_input_is_one_line_naming_file_and_line() {
 /// A minimal well-formedness check: one `<svg …>` root, every element closed in order.
 fn assert_well_formed_svg(name: &str, svg: &str) {
     assert!(svg.starts_with("<svg "), "{name} does not start with <svg");
-    assert!(svg.trim_end().ends_with("</svg>"), "{name} does not end with </svg>");
+    assert!(
+        svg.trim_end().ends_with("</svg>"),
+        "{name} does not end with </svg>"
+    );
     let mut stack: Vec<String> = Vec::new();
     let mut rest = svg;
     while let Some(start) = rest.find('<') {
         let end = rest[start..].find('>').expect("unclosed tag") + start;
         let tag = &rest[start + 1..end];
         if let Some(closing) = tag.strip_prefix('/') {
-            assert_eq!(stack.pop().as_deref(), Some(closing.trim()), "{name}: mismatched </{closing}>");
+            assert_eq!(
+                stack.pop().as_deref(),
+                Some(closing.trim()),
+                "{name}: mismatched </{closing}>"
+            );
         } else if !tag.ends_with('/') && !tag.starts_with('?') && !tag.starts_with('!') {
             stack.push(tag.split_whitespace().next().unwrap_or("").to_string());
         }
@@ -152,22 +202,45 @@ fn every_run_directory_has_well_formed_deterministic_plots_with_fault_bands() {
         assert!(svg.contains("<text"), "{p} has no text");
         assert!(svg.contains("simulated time (s)"), "{p} has no axis title");
         // Fault bands: translucent rectangles, and their kind written on them.
-        assert!(svg.matches("opacity=\"0.15\"").count() >= 1, "{p} has no fault band");
+        assert!(
+            svg.matches("opacity=\"0.15\"").count() >= 1,
+            "{p} has no fault band"
+        );
         assert!(svg.contains("clock-skew"), "{p} names no fault");
-        assert_eq!(svg, std::fs::read_to_string(b.join(p)).unwrap(), "{p} differs between two runs");
+        assert_eq!(
+            svg,
+            std::fs::read_to_string(b.join(p)).unwrap(),
+            "{p} differs between two runs"
+        );
     }
     // Points for every completed operation in the raw plot.
     let raw = std::fs::read_to_string(a.join(PLOTS[0])).unwrap();
     assert!(raw.matches("<circle").count() > 300, "too few points");
     // A run without faults has no band.
     let o = quorumlab(&[
-        "run", "--seed", "2", "--ops", "100", "--out", tmp.path().join("c").to_str().unwrap(),
-        "--name", "quiet",
+        "run",
+        "--seed",
+        "2",
+        "--ops",
+        "100",
+        "--out",
+        tmp.path().join("c").to_str().unwrap(),
+        "--name",
+        "quiet",
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     for p in PLOTS {
         let svg = std::fs::read_to_string(tmp.path().join("c/quiet/2").join(p)).unwrap();
         assert_well_formed_svg(p, &svg);
-        assert_eq!(svg.matches("opacity=\"0.15\"").count(), 0, "{p}: a band without faults");
+        assert_eq!(
+            svg.matches("opacity=\"0.15\"").count(),
+            0,
+            "{p}: a band without faults"
+        );
     }
 }

@@ -39,8 +39,7 @@ pub struct Located {
 /// Find the history and the directory of its companions.
 pub fn locate(path: &Path) -> Result<Located, InputError> {
     let name = path.display().to_string();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| InputError::unreadable(&name, e.to_string()))?;
+    let meta = std::fs::metadata(path).map_err(|e| InputError::unreadable(&name, e.to_string()))?;
     if meta.is_dir() {
         let history = path.join("history.jsonl");
         if !history.is_file() {
@@ -81,12 +80,12 @@ fn show(args: &ShowArgs) -> Result<(String, i32), InputError> {
         .map(str::parse::<Format>)
         .transpose()
         .map_err(|e| InputError::new("--format", 0, e.to_string()))?;
-    let model: ModelKind = args
-        .model
-        .parse()
-        .map_err(|e: <ModelKind as std::str::FromStr>::Err| {
-            InputError::new("--model", 0, e.to_string())
-        })?;
+    let model: ModelKind =
+        args.model
+            .parse()
+            .map_err(|e: <ModelKind as std::str::FromStr>::Err| {
+                InputError::new("--model", 0, e.to_string())
+            })?;
     let at = locate(&args.path)?;
     let format = format.unwrap_or_else(|| Format::from_path(&at.history));
     let name = at.history.display().to_string();
@@ -95,9 +94,10 @@ fn show(args: &ShowArgs) -> Result<(String, i32), InputError> {
     let config = match companion(beside, "run.json") {
         Some(p) => {
             let (n, t) = read_text(&p)?;
-            Some(serde_json::from_str::<serde_json::Value>(&t).map_err(|e| {
-                InputError::new(&n, e.line(), format!("not JSON: {e}"))
-            })?)
+            Some(
+                serde_json::from_str::<serde_json::Value>(&t)
+                    .map_err(|e| InputError::new(&n, e.line(), format!("not JSON: {e}")))?,
+            )
         }
         None => None,
     };
@@ -118,9 +118,8 @@ fn show(args: &ShowArgs) -> Result<(String, i32), InputError> {
     let (results, from) = match companion(beside, "results.json") {
         Some(p) => {
             let (n, t) = read_text(&p)?;
-            let r: Results = serde_json::from_str(&t).map_err(|e| {
-                InputError::new(&n, e.line(), format!("not a results file: {e}"))
-            })?;
+            let r: Results = serde_json::from_str(&t)
+                .map_err(|e| InputError::new(&n, e.line(), format!("not a results file: {e}")))?;
             (r, "results.json".to_string())
         }
         None => {

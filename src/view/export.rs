@@ -103,10 +103,7 @@ pub fn value_edn(v: &Value) -> String {
 
 /// `:name` when `name` is a plain keyword name, else a string (EDN readers take both for `:f`).
 fn keyword(name: &str) -> String {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic())
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_?!*+.<>=/".contains(c));
@@ -199,7 +196,10 @@ mod tests {
         events[6].value = events[5].value.clone();
         let back = parse(Format::JepsenEdn, "x.edn", &to_edn(&events)).unwrap();
         for (a, b) in events.iter().zip(back.events()) {
-            assert_eq!((a.index, a.time, a.process, a.kind), (b.index, b.time, b.process, b.kind));
+            assert_eq!(
+                (a.index, a.time, a.process, a.kind),
+                (b.index, b.time, b.process, b.kind)
+            );
             assert_eq!((&a.f, &a.value), (&b.f, &b.value));
             if a.is_client() {
                 assert_eq!(a.key, b.key, "{a:?}");

@@ -208,7 +208,10 @@ fn finish<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>) -> Res<()> {
     root.present().map_err(err)
 }
 
-fn render(file: &'static str, draw: impl FnOnce(&mut String) -> Res<()>) -> Result<String, PlotError> {
+fn render(
+    file: &'static str,
+    draw: impl FnOnce(&mut String) -> Res<()>,
+) -> Result<String, PlotError> {
     let mut buf = String::new();
     draw(&mut buf).map_err(|message| PlotError { file, message })?;
     Ok(buf)
@@ -247,9 +250,15 @@ pub fn latency_raw_svg(events: &[Event], ops: &[Op]) -> Result<String, PlotError
             let c = f_color(&f);
             let label = format!("{f} {outcome}");
             let series = match outcome {
-                "ok" => chart.draw_series(pts.iter().map(|p| Circle::new(*p, 2, c.filled()).into_dyn())),
+                "ok" => chart.draw_series(
+                    pts.iter()
+                        .map(|p| Circle::new(*p, 2, c.filled()).into_dyn()),
+                ),
                 "fail" => chart.draw_series(pts.iter().map(|p| Cross::new(*p, 3, c).into_dyn())),
-                _ => chart.draw_series(pts.iter().map(|p| TriangleMarker::new(*p, 4, c.filled()).into_dyn())),
+                _ => chart.draw_series(
+                    pts.iter()
+                        .map(|p| TriangleMarker::new(*p, 4, c.filled()).into_dyn()),
+                ),
             }
             .map_err(err)?;
             series
@@ -306,7 +315,9 @@ pub fn latency_quantiles_svg(events: &[Event], ops: &[Op]) -> Result<String, Plo
                 .draw_series(LineSeries::new(pts, c.stroke_width(width)))
                 .map_err(err)?
                 .label(format!("{f} q{}", QUANTILES[qi]))
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], c.stroke_width(width)));
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 16, y)], c.stroke_width(width))
+                });
         }
         legend(&mut chart)?;
         finish(&root)
@@ -318,12 +329,7 @@ pub fn rate_svg(events: &[Event], ops: &[Op]) -> Result<String, PlotError> {
     let s = samples(ops);
     let window = window_ns((x_max(events) * 1e9) as u64);
     let lines = rates(&s, window);
-    let ymax = lines
-        .values()
-        .flatten()
-        .map(|p| p.1)
-        .fold(1.0, f64::max)
-        * 1.15;
+    let ymax = lines.values().flatten().map(|p| p.1).fold(1.0, f64::max) * 1.15;
     render(FILES[2], |buf| {
         let root = SVGBackend::with_string(buf, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;

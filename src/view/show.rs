@@ -230,7 +230,11 @@ pub fn around<'o>(ops: &'o [Op], a: &Anomaly) -> (Vec<(&'o Op, bool)>, usize) {
 }
 
 fn anomaly(i: &Inputs<'_>, checker: &str, a: &Anomaly) -> String {
-    let key = a.key.as_ref().map(|k| format!(", key {k}")).unwrap_or_default();
+    let key = a
+        .key
+        .as_ref()
+        .map(|k| format!(", key {k}"))
+        .unwrap_or_default();
     let mut out = format!("\n{checker} / {}{key}\n", a.kind);
     let _ = writeln!(out, "  {}", a.explanation);
     let (ops, left_out) = around(i.ops, a);
@@ -250,7 +254,10 @@ fn anomaly(i: &Inputs<'_>, checker: &str, a: &Anomaly) -> String {
         }
     }
     if left_out > 0 {
-        let _ = writeln!(out, "    ({left_out} more operations in the span not shown)");
+        let _ = writeln!(
+            out,
+            "    ({left_out} more operations in the span not shown)"
+        );
     }
     if let (Some(log), Some(k)) = (i.replicas, &a.key) {
         out.push_str(&replica_states(i, log, k, &ops));
@@ -264,7 +271,11 @@ fn replica_states(i: &Inputs<'_>, log: &ReplicaLog, key: &Value, ops: &[(&Op, bo
         .and_then(|p| p.iter().find(|p| Some(p.key) == key.as_int()))
         .map(|p| p.replicas.clone())
         .unwrap_or_else(|| log.nodes_of(key));
-    let last = ops.iter().rev().find(|(_, m)| *m).map(|(o, _)| o.invoke_index);
+    let last = ops
+        .iter()
+        .rev()
+        .find(|(_, m)| *m)
+        .map(|(o, _)| o.invoke_index);
     let mut moments: Vec<&Op> = ops
         .iter()
         .filter(|(o, m)| *m && (o.f == "read" || Some(o.invoke_index) == last))

@@ -171,8 +171,10 @@ mod tests {
             ("slow", 70, 80),
             ("pause", 90, 95),
         ];
-        let want: Vec<(String, u64, u64)> =
-            want.iter().map(|(l, s, e)| (l.to_string(), *s, *e)).collect();
+        let want: Vec<(String, u64, u64)> = want
+            .iter()
+            .map(|(l, s, e)| (l.to_string(), *s, *e))
+            .collect();
         assert_eq!(got, want);
     }
 

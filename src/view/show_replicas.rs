@@ -75,7 +75,11 @@ impl ReplicaLog {
                 continue;
             }
             let line: Line = serde_json::from_str(raw).map_err(|e| {
-                InputError::new(file, i + 1, format!("not an event: {}", excerpt(&e.to_string())))
+                InputError::new(
+                    file,
+                    i + 1,
+                    format!("not an event: {}", excerpt(&e.to_string())),
+                )
             })?;
             let cause = match line.kind.as_str() {
                 "apply" => line.cause.unwrap_or_else(|| "apply".into()),
@@ -107,7 +111,12 @@ impl ReplicaLog {
 
     /// What `node` held for `key` at `time` (changes at `time` included): the last change up to
     /// then (if any), and the first change after it.
-    pub fn held_at(&self, node: &str, key: &Value, time: u64) -> (Option<&Change>, Option<&Change>) {
+    pub fn held_at(
+        &self,
+        node: &str,
+        key: &Value,
+        time: u64,
+    ) -> (Option<&Change>, Option<&Change>) {
         let mine = self
             .changes
             .iter()
@@ -129,7 +138,10 @@ impl ReplicaLog {
         let held = match before {
             None => "held nothing".to_string(),
             Some(c) if c.cause == "restart" => {
-                format!("had restarted at {} (unsynced cells may be lost)", fmt_time(c.time))
+                format!(
+                    "had restarted at {} (unsynced cells may be lost)",
+                    fmt_time(c.time)
+                )
             }
             Some(c) => match &c.new {
                 Some(cell) => format!(
@@ -153,7 +165,11 @@ impl ReplicaLog {
                 None => format!(" until {} at {}", c.cause, fmt_time(c.time)),
             },
         };
-        let still = if before.is_some() && after.is_some() { "still " } else { "" };
+        let still = if before.is_some() && after.is_some() {
+            "still "
+        } else {
+            ""
+        };
         format!("{node} {still}{held}{until}")
     }
 }
