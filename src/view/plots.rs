@@ -2,7 +2,8 @@
 //! system fonts — text is emitted as SVG `<text>` and laid out by the viewer):
 //!
 //! - `latency-raw.svg`: every completed operation's latency (log scale, ms) at its invocation
-//!   time, coloured by function, shaped by outcome (ok ●, fail ✕, info ▲);
+//!   time, coloured by function, shaped by outcome (ok ●, fail ✕, info ▲) — beyond
+//!   [`MAX_POINTS`] operations, every k-th one (the caption says so);
 //! - `latency-quantiles.svg`: per function, the 0.5, 0.95, 0.99 and 1 quantiles of latency in
 //!   time windows ([`window_ns`]), at the window's start;
 //! - `rate.svg`: completions per second per function and outcome, in the same windows (a window
@@ -30,6 +31,10 @@ pub const QUANTILES: [f64; 4] = [0.5, 0.95, 0.99, 1.0];
 
 const SIZE: (u32, u32) = (960, 480);
 const FLOOR_MS: f64 = 0.1;
+
+/// `latency-raw.svg` draws at most this many points: beyond, every k-th operation (in invocation
+/// order), so that a long run's plot stays a few MB.
+pub const MAX_POINTS: usize = 20_000;
 
 /// Drawing failed (plotters reports into a string buffer; this should not happen).
 #[derive(Debug, thiserror::Error)]
@@ -219,14 +224,20 @@ fn render(
 
 /// `latency-raw.svg` of a history.
 pub fn latency_raw_svg(events: &[Event], ops: &[Op]) -> Result<String, PlotError> {
-    let s = samples(ops);
+    let all = samples(ops);
+    let step = all.len().div_ceil(MAX_POINTS).max(1);
+    let s: Vec<Sample> = all.iter().step_by(step).cloned().collect();
+    let caption = match step {
+        1 => "latency of every operation".to_string(),
+        k => format!("latency of one operation in {k} (of {})", all.len()),
+    };
     let ymax = s.iter().map(Sample::latency_ms).fold(1.0, f64::max) * 1.5;
     let (lo, hi) = (FLOOR_MS, ymax);
     render(FILES[0], |buf| {
         let root = SVGBackend::with_string(buf, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption("latency of every operation", ("sans-serif", 18))
+            .caption(caption, ("sans-serif", 18))
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(60)
