@@ -8,8 +8,8 @@
 //! timeline, saying how many it left out. Operations "around" an anomaly are those on its key whose
 //! lifetime overlaps the span from the first to the last operation the checker named; the named
 //! ones are marked `*`. Replica states are shown at the completion of the last named reads (and
-//! of the last named operation; at most [`MOMENTS_PER_ANOMALY`]), for the key's replicas (`final.json` placement, else every node that
-//! ever held the key).
+//! of the last named operation; at most [`MOMENTS_PER_ANOMALY`]), for the key's replicas
+//! (`final.json` placement, else every node that ever held the key).
 
 use super::show_faults::bands;
 use super::show_replicas::ReplicaLog;
@@ -183,7 +183,7 @@ fn op_text(o: &Op) -> String {
         ("delete", _) => "delete".to_string(),
         (f, _) => format!("{f} {}", o.invoke_value),
     };
-    let t = |x: Option<u64>| x.map_or("?".to_string(), |t| fmt_time(t).replace(" s", ""));
+    let t = |x: Option<u64>| x.map_or("-".to_string(), |t| fmt_time(t).replace(" s", ""));
     let outcome = match o.outcome {
         Outcome::Ok => "ok",
         Outcome::Fail => "fail",
