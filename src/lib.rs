@@ -9,7 +9,9 @@
 //! - [`lab`]: experiments for your own `cargo test` (run builder, seeds, `assert_valid`).
 //! - [`campaign`]: many seeds of one plan on many threads and machines (`quorumlab fuzz`).
 //! - [`shrink`]: reduce a failing run while it fails the same way (`quorumlab shrink`).
-//! - [`cli`]: the command-line front end (`quorumlab run`, `check`, `fuzz`, `shrink`, `mutants`).
+//! - [`view`]: views of a run — `show`, the timeline page, the SVG plots, the Jepsen EDN export.
+//! - [`cli`]: the command-line front end (`run`, `check`, `fuzz`, `shrink`, `show`, `timeline`,
+//!   `export`, `mutants`).
 //! - [`checkers`] (re-exported crate `quorumlab-checkers`): history types and checkers.
 
 pub mod campaign;

@@ -3,12 +3,14 @@
 
 pub mod check;
 pub mod check_many;
+pub mod export;
 pub mod fuzz;
 pub mod mutants;
 pub mod run;
 pub mod run_args;
 pub mod shrink;
 pub mod timeline;
+pub mod show;
 
 use clap::{Parser, Subcommand};
 
@@ -35,6 +37,10 @@ enum Command {
     Mutants,
     /// Render a history (run directory or history file) as a self-contained timeline.html.
     Timeline(timeline::TimelineArgs),
+    /// Summarise a run or a history: configuration, faults, verdicts, each anomaly in context.
+    Show(show::ShowArgs),
+    /// Write a run's history in another format (`--format jepsen-edn`) for other checkers.
+    Export(export::ExportArgs),
 }
 
 /// Parse the process arguments and run the command; returns the exit code.
@@ -58,6 +64,8 @@ pub fn main() -> i32 {
         Command::Shrink(args) => shrink::run(args),
         Command::Mutants => mutants::run(),
         Command::Timeline(args) => timeline::run(args),
+        Command::Show(args) => show::run(args),
+        Command::Export(args) => export::run(args),
     }
 }
 

@@ -188,6 +188,7 @@ impl Cluster {
 
     /// Advance one tick.
     pub fn step(&mut self) -> Result<(), ClusterError> {
+        super::trace::mark(self.sim.elapsed());
         self.sim
             .step()
             .map(|_| ())

@@ -1,7 +1,8 @@
 //! The run directory (Jepsen's `store/` idea): `<out>/<name>/<seed>/` with `run.json` (the
-//! [`RunConfig`], enough to replay), `history.jsonl`, `final.json`, `results.json`, optionally
-//! `events.jsonl` and `trace.log`, and `timeline.html` (the history drawn, see
-//! [`crate::view::timeline`]); `<out>/latest` points at the newest run.
+//! [`RunConfig`], enough to replay), `history.jsonl`, `final.json`, `results.json`, the plots
+//! (`latency-raw.svg`, `latency-quantiles.svg`, `rate.svg`), `timeline.html` (the history drawn,
+//! see [`crate::view::timeline`]), optionally `events.jsonl` and `trace.log`; `<out>/latest` points
+//! at the newest run.
 //!
 //! Guarantees:
 //! - a run directory is replaced **as a whole**: the new run is written into a fresh temporary
@@ -122,6 +123,7 @@ impl RunDir {
         let mut history = Vec::new();
         jsonl::write_jsonl(&mut history, files.history)?;
         std::fs::write(self.tmp.join("history.jsonl"), history)?;
+        crate::view::plots::write_all(&self.tmp, files.history)?;
         std::fs::write(self.tmp.join("final.json"), to_json(files.final_state)?)?;
         if let Some(results) = files.results {
             let record = ResultsRecord {

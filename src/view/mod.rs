@@ -1,3 +1,8 @@
-//! Views of a run for people (pages and pictures built from a run's files).
+//! Views of a run for people and other tools: `show`, the timeline page, plots, export.
 
+pub mod export;
+pub mod plots;
+pub mod show;
+pub mod show_faults;
+pub mod show_replicas;
 pub mod timeline;

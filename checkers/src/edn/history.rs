@@ -4,7 +4,8 @@
 //! operation maps, or one operation map per top-level form (usually one per line). An operation map
 //! has `:process` (a non-negative integer or `:nemesis`), `:type` (`:invoke`, `:ok`, `:fail`,
 //! `:info`), `:f`, and optionally `:value` (default `nil`), `:time` (ns), `:index`, `:error`,
-//! `:key`; other keys are ignored. Records printed as `#jepsen.history.Op{…}` are read as maps.
+//! `:key`, and quorumlab's own `:ts` (an integer), `:node` (a string) and `:delete true` (on a
+//! `:write`: a delete); other keys are ignored. Records printed as `#jepsen.history.Op{…}` are read as maps.
 //! A missing `:index` is the operation's position; indices must increase. Values of client
 //! operations must convert to [`crate::Value`] (no floats); a nemesis value that does not is kept
 //! as `null`. The order of the operations is the history's real-time order; `:time` is kept for
@@ -86,10 +87,14 @@ fn op_event(file: &str, form: &Form, position: u64) -> Result<Event, InputError>
         }
         None => return Err(err("operation has no :type keyword".into())),
     };
-    let f = match get("f") {
+    let mut f = match get("f") {
         Some(f) => f.name().map(str::to_string).unwrap_or_else(|| render(f)),
         None => return Err(err("operation has no :f".into())),
     };
+    // quorumlab's export writes a delete as Knossos's write of nil marked `:delete true`.
+    if f == "write" && get("delete").is_some_and(|d| d.kind == FormKind::Bool(true)) {
+        f = "delete".to_string();
+    }
     let value = match get("value") {
         None => Value::Null,
         Some(v) if process == Process::Nemesis => to_value(file, v).unwrap_or(Value::Null),
@@ -104,8 +109,15 @@ fn op_event(file: &str, form: &Form, position: u64) -> Result<Event, InputError>
         f,
         key,
         value,
-        ts: None,
-        node: None,
+        // Extra keys of quorumlab's export; ignored when they are not what we write.
+        ts: match get("ts").map(|t| &t.kind) {
+            Some(FormKind::Int(t)) if *t >= 0 => Some(*t as u64),
+            _ => None,
+        },
+        node: get("node").and_then(|n| match &n.kind {
+            FormKind::Str(s) => Some(s.clone()),
+            _ => None,
+        }),
         error: get("error").map(render),
     })
 }
