@@ -181,15 +181,16 @@ fn merkle_log_and_both_compared_on_the_same_seeds() {
          merkle on the same scenario):\n{}",
         lines.join("\n")
     );
-    // What holds by design: log pulls stream every changed cell to each replica of its key, even
-    // when the puller already has it, while a Merkle round over agreeing replicas is one root
-    // hash; so on a clean cluster with no one left behind, logs stream more cells than trees.
-    // And only a mode with log pulls falls back.
+    // What holds by design: while the log reaches back, log pulls stream every changed cell to
+    // each other replica of its key, even when the puller already has it, while a Merkle round
+    // over agreeing replicas is one root hash: logs stream more cells than trees. (A log of
+    // 16 entries streams less: what it dropped is caught up by a Merkle fallback.) Only a mode
+    // with log pulls falls back.
     for scenario in SCENARIOS {
-        assert_eq!(
-            runs()[&(AeMode::Merkle, scenario)].counter("log-fallback"),
-            0
-        );
+        let merkle = &runs()[&(AeMode::Merkle, scenario)];
+        assert_eq!(merkle.counter("log-fallback"), 0);
+    }
+    for scenario in ["partition", "crash", "loss"] {
         let (m, l) = (
             &runs()[&(AeMode::Merkle, scenario)],
             &runs()[&(AeMode::Log, scenario)],
