@@ -138,14 +138,13 @@ impl UpdateLog {
         let mut through = after;
         let mut keys = Vec::new();
         let mut seen = BTreeSet::new();
-        let mut scanned = 0;
         let mut more = false;
-        for &(seq, key) in self.entries.iter().filter(|(s, _)| *s > after) {
+        let newer = self.entries.iter().filter(|(s, _)| *s > after);
+        for (scanned, &(seq, key)) in newer.enumerate() {
             if scanned == page.max(1) {
                 more = true;
                 break;
             }
-            scanned += 1;
             through = seq;
             if shared(key) && seen.insert(key) {
                 keys.push(key);
