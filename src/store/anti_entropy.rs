@@ -1,4 +1,6 @@
-//! Background anti-entropy: periodic Merkle-tree exchanges between replicas that share a range.
+//! Background anti-entropy: periodic Merkle-tree exchanges between replicas that share a range
+//! (modes `merkle` and `both`; in mode `log` the exchange runs only as the fallback of a log pull,
+//! see [`super::log_exchange`]).
 //!
 //! Every `interval_ms` a node picks its next peer, in a fixed round-robin over the nodes that share
 //! at least one token range with it ([`merkle::peers_sharing`]), and runs one exchange:
