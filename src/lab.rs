@@ -32,7 +32,7 @@ use crate::sim::rundir::{RunDir, RunFiles};
 use crate::sim::schedule::{FaultKind, Schedule};
 use crate::sim::summary::{outcomes, Outcomes};
 use crate::sim::workload::KeyDist;
-use crate::store::config::{ConsistencyLevel, Mutant, ReadRepair};
+use crate::store::config::{AeMode, ConsistencyLevel, Mutant, ReadRepair};
 use quorumlab_checkers::{Results, Validity};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -153,6 +153,16 @@ impl Experiment {
     /// Merkle-tree anti-entropy on or off.
     pub fn anti_entropy(self, on: bool) -> Self {
         self.configure(|c| c.store.anti_entropy.enabled = on)
+            .fix("anti-entropy")
+    }
+
+    /// Background anti-entropy in `mode` (Merkle trees, update logs or both), switched on.
+    pub fn anti_entropy_mode(self, mode: AeMode) -> Self {
+        self.configure(|c| {
+            c.store.anti_entropy.enabled = true;
+            c.store.anti_entropy.mode = mode;
+        })
+        .fix("anti-entropy")
     }
     /// Plant a bug in the store.
     pub fn mutant(self, m: Mutant) -> Self {

@@ -90,6 +90,46 @@ fn run_prints_a_summary_writes_the_run_directory_and_replays_from_it() {
 }
 
 #[test]
+fn anti_entropy_takes_a_mode_and_on_still_means_merkle() {
+    let help = String::from_utf8_lossy(&quorumlab(&["run", "--help"]).stdout).to_string();
+    for value in ["merkle", "log", "both", "off"] {
+        assert!(help.contains(value), "--help lacks {value}:\n{help}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().to_str().unwrap();
+    for (flag, enabled, mode) in [
+        ("on", true, "merkle"),
+        ("log", true, "log"),
+        ("both", true, "both"),
+        ("off", false, "merkle"),
+    ] {
+        let name = format!("ae-{flag}");
+        let o = quorumlab(&[
+            "run",
+            "--ops",
+            "100",
+            "--anti-entropy",
+            flag,
+            "--name",
+            &name,
+            "--out",
+            out_dir,
+        ]);
+        assert!(
+            o.status.success(),
+            "{flag}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let json =
+            std::fs::read_to_string(dir.path().join(&name).join("1").join("run.json")).unwrap();
+        let cfg: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let ae = &cfg["store"]["anti_entropy"];
+        assert_eq!(ae["enabled"], enabled, "{flag}: {ae}");
+        assert_eq!(ae["mode"], mode, "{flag}: {ae}");
+    }
+}
+
+#[test]
 fn bad_flags_get_one_clear_line_and_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().to_str().unwrap();
@@ -117,6 +157,7 @@ fn bad_flags_get_one_clear_line_and_exit_2() {
         (vec!["run", "--value-bytes", "100000000"], "value bytes"),
         (vec!["run", "--latency-ms", "5..1"], "latency"),
         (vec!["run", "--mutant", "nope"], "nope"),
+        (vec!["run", "--anti-entropy", "sometimes"], "sometimes"),
         (vec!["run", "--duration", "0s"], "0s"),
         (
             vec!["run", "--read-fraction", "0.9", "--delete-fraction", "0.5"],

@@ -82,6 +82,8 @@ ci_rows! {
     quorum_floor_is_caught => QuorumFloor,
     sloppy_quorum_is_caught => SloppyQuorum,
     hint_replay_without_lww_is_caught => HintNoLww,
+    log_truncation_ignoring_a_down_peer_is_caught => LogTruncateIgnoresDown,
+    a_log_fallback_never_taken_is_caught => LogNoFallback,
 }
 
 /// The whole matrix with every row's budget; prints the table.

@@ -7,7 +7,7 @@ use crate::sim::config::{limits, RunConfig};
 use crate::sim::plan::{FaultPlan, Plan};
 use crate::sim::schedule::FaultKind;
 use crate::sim::workload::KeyDist;
-use crate::store::config::{ConsistencyLevel, Mutant, ReadRepair, StoreConfig};
+use crate::store::config::{AeMode, ConsistencyLevel, Mutant, ReadRepair, StoreConfig};
 use clap::{Args, ValueEnum};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -26,6 +26,33 @@ impl Switch {
     /// `true` for on.
     pub fn on(self) -> bool {
         self == Switch::On
+    }
+}
+
+/// Background anti-entropy, as a flag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AeFlag {
+    /// Merkle-tree exchanges (`on` is an alias, as before).
+    #[value(alias = "on")]
+    Merkle,
+    /// Update-log pulls after a per-peer watermark; Merkle only when a peer's log no longer
+    /// reaches back.
+    Log,
+    /// Both, each on its own schedule.
+    Both,
+    /// No background anti-entropy.
+    Off,
+}
+
+impl AeFlag {
+    /// The mode, or `None` for off.
+    pub fn mode(self) -> Option<AeMode> {
+        match self {
+            AeFlag::Merkle => Some(AeMode::Merkle),
+            AeFlag::Log => Some(AeMode::Log),
+            AeFlag::Both => Some(AeMode::Both),
+            AeFlag::Off => None,
+        }
     }
 }
 
@@ -111,9 +138,9 @@ pub struct RunArgs {
     /// Hinted handoff [default: on].
     #[arg(long, value_enum)]
     pub hints: Option<Switch>,
-    /// Merkle-tree anti-entropy [default: on].
+    /// Background anti-entropy: merkle (`on` = merkle), log, both or off [default: merkle].
     #[arg(long, value_enum)]
-    pub anti_entropy: Option<Switch>,
+    pub anti_entropy: Option<AeFlag>,
     /// Tombstone grace period, ms (must exceed the hint window, 10 000 ms) [default: 30000].
     #[arg(long)]
     pub tombstone_grace_ms: Option<u64>,
@@ -290,6 +317,7 @@ impl RunArgs {
             ),
             ("tombstone-grace-ms", self.tombstone_grace_ms.is_some()),
             ("coordinators", self.coordinators.is_some()),
+            ("anti-entropy", self.anti_entropy.is_some()),
         ];
         given
             .into_iter()
@@ -355,7 +383,8 @@ impl RunArgs {
             s.hints.enabled = x.on();
         }
         if let Some(x) = self.anti_entropy {
-            s.anti_entropy.enabled = x.on();
+            s.anti_entropy.enabled = x.mode().is_some();
+            s.anti_entropy.mode = x.mode().unwrap_or(s.anti_entropy.mode);
         }
         if let Some(ms) = self.tombstone_grace_ms {
             s.tombstones.grace_ms = ms;

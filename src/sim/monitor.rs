@@ -2,7 +2,7 @@
 //! turns them into what a run leaves behind besides the history:
 //!
 //! - **mechanism coverage**: how often each mechanism fired (`digest-mismatch`, `repair-sent`,
-//!   `hint-replayed`, `ae-exchange-differing`, `log-replay`, `partial-write`, cells changed per
+//!   `hint-replayed`, `ae-exchange-differing`, `log-fallback`, `log-replay`, `partial-write`, cells changed per
 //!   cause…), so a missed bug can be explained ("no hint was ever replayed");
 //! - **invariants** checked as the simulation steps ([`super::invariants`]);
 //! - **reached cells**: per key, the last-write-wins maximum any replica ever applied, which the
@@ -198,15 +198,33 @@ impl Monitor {
                 received,
                 sent,
                 completed,
+                bytes,
+                messages,
                 ..
             } => {
                 self.count_at(node, "ae-cells-streamed", received + sent);
+                self.count_at(node, "ae-bytes", bytes);
+                self.count_at(node, "ae-messages", messages);
                 if !completed {
                     self.count_at(node, "ae-exchange-abandoned", 1);
                 }
                 if buckets > 0 {
                     self.count_at(node, "ae-exchange-differing", 1);
                 }
+            }
+            StoreEvent::LogExchange {
+                received,
+                fallback,
+                completed,
+                bytes,
+                messages,
+                ..
+            } => {
+                self.count_at(node, "ae-cells-streamed", received);
+                self.count_at(node, "ae-bytes", bytes);
+                self.count_at(node, "ae-messages", messages);
+                self.count_at(node, "log-fallback", u64::from(fallback));
+                self.count_at(node, "log-exchange-abandoned", u64::from(!completed));
             }
             StoreEvent::WriteTimeout { acks, .. } if acks > 0 => {
                 self.count_at(node, "partial-write", 1)
@@ -428,6 +446,8 @@ fn render(time_ns: u64, node: &str, event: &StoreEvent, ring: &Ring) -> String {
             sent,
             applied,
             completed,
+            bytes,
+            messages,
         } => {
             m.insert("peer".into(), name(*peer));
             m.insert("completed".into(), json!(completed));
@@ -435,6 +455,29 @@ fn render(time_ns: u64, node: &str, event: &StoreEvent, ring: &Ring) -> String {
             m.insert("received".into(), json!(received));
             m.insert("sent".into(), json!(sent));
             m.insert("applied".into(), json!(applied));
+            m.insert("bytes".into(), json!(bytes));
+            m.insert("messages".into(), json!(messages));
+        }
+        StoreEvent::LogExchange {
+            peer,
+            after,
+            through,
+            received,
+            applied,
+            fallback,
+            completed,
+            bytes,
+            messages,
+        } => {
+            m.insert("peer".into(), name(*peer));
+            m.insert("completed".into(), json!(completed));
+            m.insert("after".into(), json!(after));
+            m.insert("through".into(), json!(through));
+            m.insert("received".into(), json!(received));
+            m.insert("applied".into(), json!(applied));
+            m.insert("fallback".into(), json!(fallback));
+            m.insert("bytes".into(), json!(bytes));
+            m.insert("messages".into(), json!(messages));
         }
         StoreEvent::Unavailable {
             key,

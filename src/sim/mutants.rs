@@ -12,7 +12,7 @@
 use super::config::RunConfig;
 use super::plan::{FaultPlan, Plan};
 use super::schedule::{Fault, FaultKind, NodeSel, Schedule, Step};
-use crate::store::config::{ConsistencyLevel, Mutant, ReadRepair};
+use crate::store::config::{AeMode, ConsistencyLevel, Mutant, ReadRepair};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -117,6 +117,30 @@ fn partitions_loss_pauses() -> FaultPlan {
 fn anti_entropy_only(c: &mut RunConfig) {
     c.store.hints.enabled = false;
     c.store.read_repair = ReadRepair::None;
+}
+
+/// Update-log anti-entropy is the only repair, on two replicas per key (so no third replica
+/// re-delivers through its own log what one pull skipped), writes at ONE.
+fn log_only(c: &mut RunConfig) {
+    anti_entropy_only(c);
+    c.store.anti_entropy.mode = AeMode::Log;
+    c.store.rf = 2;
+    c.store.write_cl = ConsistencyLevel::One;
+}
+
+/// As [`log_only`], with update logs of 32 entries: a replica away for a few hundred writes is
+/// behind what its peers' logs reach.
+fn short_log_only(c: &mut RunConfig) {
+    log_only(c);
+    c.store.anti_entropy.log_limit = 32;
+}
+
+fn crash_and_slow_disk() -> FaultPlan {
+    FaultPlan::Kinds(vec![
+        FaultKind::Crash,
+        FaultKind::SlowDisk,
+        FaultKind::Partition,
+    ])
 }
 
 fn one_hot_key(c: &mut RunConfig) {
@@ -289,7 +313,7 @@ pub fn catalogue() -> Vec<Row> {
             100,
             anti_entropy_only,
             safe_kinds,
-            &[],
+            &["anti-entropy"],
         ),
         row(
             AeRangeOffByOne,
@@ -300,7 +324,7 @@ pub fn catalogue() -> Vec<Row> {
             50,
             anti_entropy_only,
             safe_kinds,
-            &[],
+            &["anti-entropy"],
         ),
         row(
             SloppyQuorum,
@@ -379,6 +403,39 @@ pub fn catalogue() -> Vec<Row> {
             crash_kinds,
             &[],
         ),
+        row(
+            LogWatermarkEarly,
+            "log anti-entropy saves the watermark before applying the pulled cells",
+            CONVERGENT,
+            "crash,slow-disk,partition",
+            "update-log anti-entropy only (no hints, no read repair), RF 2, W=ONE",
+            100,
+            log_only,
+            crash_and_slow_disk,
+            &["rf", "anti-entropy"],
+        ),
+        row(
+            LogTruncateIgnoresDown,
+            "update-log truncation ignores a peer that has not pulled lately",
+            CONVERGENT,
+            "every kind but clock-skew",
+            "update-log anti-entropy only (no hints, no read repair), RF 2, W=ONE",
+            100,
+            log_only,
+            safe_kinds,
+            &["rf", "anti-entropy"],
+        ),
+        row(
+            LogNoFallback,
+            "a peer whose log no longer reaches the watermark is skipped, not Merkle-exchanged",
+            CONVERGENT,
+            "every kind but clock-skew",
+            "update-log anti-entropy only, logs of 32 entries, RF 2, W=ONE",
+            100,
+            short_log_only,
+            safe_kinds,
+            &["rf", "anti-entropy"],
+        ),
     ]
 }
 
@@ -398,6 +455,9 @@ fn expected(m: Mutant) -> (&'static [&'static str], Option<&'static str>) {
         SloppyQuorum | QuorumFloor => (&["invariants", "linearizable", "stale-read"], None),
         TombstoneGcUnsafe => (&["convergence", "resurrection", "stale-read"], None),
         AeNoLww => (&["invariants", "convergence"], None),
+        LogWatermarkEarly | LogTruncateIgnoresDown | LogNoFallback => {
+            (&["convergence", "lost-writes"], None)
+        }
         MerkleLeafOmitsKey => (
             &["convergence"],
             Some(

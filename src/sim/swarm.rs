@@ -1,19 +1,21 @@
 //! Swarm workloads (Groce et al. 2012; TigerBeetle's VOPR): each seed also draws the shape of its
 //! run — how many keys and how skewed, the read/delete mix, clients and think time, latency
 //! spread, value size and order, replication factor, the async repair stage's delay, tombstone
-//! grace — so different seeds reach different corners (every Merkle bucket used, hot keys,
+//! grace, the anti-entropy mode (Merkle trees, update logs or both, when anti-entropy is on) — so
+//! different seeds reach different corners (every Merkle bucket used, hot keys,
 //! tombstone GC, large values) instead of the same average. Dimensions the user fixed are left
 //! alone. The draw is a pure function of the seed and records what it chose in `cfg.swarm`.
 
 use super::config::RunConfig;
 use super::seed::derive;
 use super::workload::{KeyDist, ValueOrder};
+use crate::store::config::AeMode;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
 
 /// The dimensions a seed draws, by the name of the flag that fixes each.
-pub const DIMENSIONS: [&str; 13] = [
+pub const DIMENSIONS: [&str; 14] = [
     "keys",
     "hot-key",
     "read-fraction",
@@ -27,6 +29,7 @@ pub const DIMENSIONS: [&str; 13] = [
     "async-repair-delay-ms",
     "tombstone-grace-ms",
     "coordinators",
+    "anti-entropy",
 ];
 
 /// Draw every dimension of `cfg` not named in `fixed` from `cfg.seed`.
@@ -143,6 +146,17 @@ pub fn draw(cfg: &mut RunConfig, fixed: &BTreeSet<String>) {
                     notes.push("one coordinator".to_string());
                 }
             }
+            "anti-entropy" => {
+                // Merkle trees half of the time, update logs or both a quarter each.
+                let mode = [AeMode::Merkle, AeMode::Merkle, AeMode::Log, AeMode::Both]
+                    [rng.random_range(0..4)];
+                if free && cfg.store.anti_entropy.enabled {
+                    cfg.store.anti_entropy.mode = mode;
+                    if mode != AeMode::Merkle {
+                        notes.push(format!("{mode} anti-entropy"));
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -175,5 +189,20 @@ mod tests {
             assert_eq!(cfg.workload.clients, draw_for(seed, &none).workload.clients);
             cfg.validate().unwrap();
         }
+        let modes: BTreeSet<AeMode> = (0..40)
+            .map(|s| draw_for(s, &none).store.anti_entropy.mode)
+            .collect();
+        assert_eq!(
+            modes.len(),
+            3,
+            "every anti-entropy mode is drawn: {modes:?}"
+        );
+        let mut off = RunConfig::new(5);
+        off.store.anti_entropy.enabled = false;
+        draw(&mut off, &none);
+        assert!(
+            !off.store.anti_entropy.enabled,
+            "a swarm never switches anti-entropy on"
+        );
     }
 }

@@ -1,4 +1,6 @@
-//! Background anti-entropy: periodic Merkle-tree exchanges between replicas that share a range.
+//! Background anti-entropy: periodic Merkle-tree exchanges between replicas that share a range
+//! (modes `merkle` and `both`; in mode `log` the exchange runs only as the fallback of a log pull,
+//! see [`super::log_exchange`]).
 //!
 //! Every `interval_ms` a node picks its next peer, in a fixed round-robin over the nodes that share
 //! at least one token range with it ([`merkle::peers_sharing`]), and runs one exchange:
@@ -48,6 +50,26 @@ pub struct ExchangeReport {
     pub cells_sent: u64,
     /// Peer cells that replaced ours.
     pub cells_applied: u64,
+    /// What the exchange put on the wire.
+    pub traffic: Traffic,
+}
+
+/// Messages an exchange put on the wire and their bytes (each framed as the pool frames it, with
+/// a one-byte request id): requests sent, and responses received.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// Framed bytes.
+    pub bytes: u64,
+    /// Messages.
+    pub messages: u64,
+}
+
+impl Traffic {
+    /// Count one message.
+    pub fn add<T: serde::Serialize>(&mut self, msg: &T) {
+        self.bytes += super::wire::encode(&super::proto::Frame { id: 0, body: msg }).len() as u64;
+        self.messages += 1;
+    }
 }
 
 /// Why an exchange was abandoned (the next round retries).
@@ -84,7 +106,7 @@ pub enum ExchangeError {
 pub async fn run(node: Rc<Node>) {
     let cfg = &node.config.anti_entropy;
     let peers = merkle::peers_sharing(&node.ring, node.id);
-    if !cfg.enabled || peers.is_empty() {
+    if !cfg.enabled || !cfg.mode.merkle() || peers.is_empty() {
         return;
     }
     let period = Duration::from_millis(cfg.interval_ms.max(1));
@@ -107,6 +129,8 @@ pub async fn run(node: Rc<Node>) {
             sent: r.cells_sent,
             applied: r.cells_applied,
             completed: outcome.is_ok(),
+            bytes: r.traffic.bytes,
+            messages: r.traffic.messages,
         });
         if let Err(e) = outcome {
             tracing::debug!(node = %node.name, "anti-entropy round abandoned: {e}");
@@ -116,7 +140,7 @@ pub async fn run(node: Rc<Node>) {
 
 /// When a node's first round starts: spread over one period by node id, so nodes do not all
 /// start at once.
-fn first_delay(id: NodeId, nodes: usize, period: Duration) -> Duration {
+pub(crate) fn first_delay(id: NodeId, nodes: usize, period: Duration) -> Duration {
     period * (id as u32 + 1) / (nodes as u32 + 1)
 }
 
@@ -146,7 +170,8 @@ pub async fn exchange(
                     level,
                     positions: positions.clone(),
                 };
-                let Response::MerkleLevel(theirs) = call(node, &peer_name, req).await? else {
+                let answer = call(node, &peer_name, req, &mut report.traffic).await?;
+                let Response::MerkleLevel(theirs) = answer else {
                     return Err(unexpected(&peer_name, "not a MerkleLevel answer"));
                 };
                 step = mine
@@ -167,7 +192,8 @@ pub async fn exchange(
         from: node.name.clone(),
         buckets: report.buckets.clone(),
     };
-    let Response::MerkleCells(theirs) = call(node, &peer_name, req).await? else {
+    let answer = call(node, &peer_name, req, &mut report.traffic).await?;
+    let Response::MerkleCells(theirs) = answer else {
         return Err(unexpected(&peer_name, "not a MerkleCells answer"));
     };
     report.cells_received = theirs.len() as u64;
@@ -216,15 +242,16 @@ pub async fn exchange(
         .into_iter()
         .map(|(key, cell)| {
             let (node, peer_name) = (node.clone(), peer_name.clone());
-            let kind = WriteKind::AntiEntropy;
+            let req = Request::Write {
+                key,
+                cell,
+                kind: WriteKind::AntiEntropy,
+                trace: None,
+            };
+            report.traffic.add(&req);
             tokio::task::spawn_local(async move {
-                let req = Request::Write {
-                    key,
-                    cell,
-                    kind,
-                    trace: None,
-                };
-                call(&node, &peer_name, req).await
+                let mut ignored = Traffic::default();
+                call(&node, &peer_name, req, &mut ignored).await
             })
         })
         .collect();
@@ -234,6 +261,9 @@ pub async fn exchange(
             peer: peer_name.clone(),
             source: RpcError::Lost,
         }));
+        if let Ok(a) = &answer {
+            report.traffic.add(a);
+        }
         match answer {
             Ok(Response::Ack) => {}
             Ok(other) => outcome = Err(unexpected(&peer_name, format!("{other:?} to a write"))),
@@ -252,9 +282,20 @@ fn leaf_hash(node: &Node) -> LeafHash {
     }
 }
 
-/// One request to `peer` with the node's RPC deadline; a refusal is an error.
-async fn call(node: &Node, peer: &str, req: Request) -> Result<Response, ExchangeError> {
-    match node.pool.call(peer, req, node.rpc_timeout()).await {
+/// One request to `peer` with the node's RPC deadline, counted in `traffic` (with its answer); a
+/// refusal is an error.
+pub(crate) async fn call(
+    node: &Node,
+    peer: &str,
+    req: Request,
+    traffic: &mut Traffic,
+) -> Result<Response, ExchangeError> {
+    traffic.add(&req);
+    let answer = node.pool.call(peer, req, node.rpc_timeout()).await;
+    if let Ok(a) = &answer {
+        traffic.add(a);
+    }
+    match answer {
         Ok(Response::Refused(reason)) => Err(ExchangeError::Refused {
             peer: peer.to_string(),
             reason,
@@ -267,7 +308,7 @@ async fn call(node: &Node, peer: &str, req: Request) -> Result<Response, Exchang
     }
 }
 
-fn unexpected(peer: &str, detail: impl std::fmt::Display) -> ExchangeError {
+pub(crate) fn unexpected(peer: &str, detail: impl std::fmt::Display) -> ExchangeError {
     ExchangeError::Unexpected {
         peer: peer.to_string(),
         detail: detail.to_string(),

@@ -199,15 +199,87 @@ pub struct HintConfig {
     pub replay_interval_ms: u64,
 }
 
-/// Merkle-tree anti-entropy between replicas that share keys.
+/// Background anti-entropy between replicas that share keys.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AntiEntropyConfig {
     /// Whether replicas run anti-entropy exchanges.
     pub enabled: bool,
+    /// Which exchanges run (when enabled): Merkle trees, update logs, or both.
+    #[serde(default)]
+    pub mode: AeMode,
     /// Depth of the Merkle tree: 2^depth leaf buckets of key hashes.
     pub depth: u32,
     /// How often a node starts an exchange with its next peer (ms).
     pub interval_ms: u64,
+    /// Most entries a replica's update log keeps (log mode); a peer away longer than the log
+    /// reaches falls back to a Merkle exchange.
+    #[serde(default = "default_log_limit")]
+    pub log_limit: usize,
+    /// Most update-log entries one pull scans.
+    #[serde(default = "default_log_page")]
+    pub log_page: usize,
+}
+
+fn default_log_limit() -> usize {
+    4096
+}
+
+fn default_log_page() -> usize {
+    256
+}
+
+/// Which background anti-entropy exchanges run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AeMode {
+    /// Merkle-tree exchanges (Cassandra, Riak).
+    #[default]
+    Merkle,
+    /// Update-log pulls after a per-peer watermark, Merkle only as a fallback.
+    Log,
+    /// Both, independently.
+    Both,
+}
+
+impl AeMode {
+    /// Every mode, in order.
+    pub const ALL: [AeMode; 3] = [AeMode::Merkle, AeMode::Log, AeMode::Both];
+
+    /// Whether Merkle exchanges run on their own schedule.
+    pub fn merkle(self) -> bool {
+        self != AeMode::Log
+    }
+
+    /// Whether update-log pulls run.
+    pub fn log(self) -> bool {
+        self != AeMode::Merkle
+    }
+}
+
+impl fmt::Display for AeMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AeMode::Merkle => "merkle",
+            AeMode::Log => "log",
+            AeMode::Both => "both",
+        })
+    }
+}
+
+impl FromStr for AeMode {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
+        match s.to_ascii_lowercase().as_str() {
+            "merkle" | "on" => Ok(Self::Merkle),
+            "log" => Ok(Self::Log),
+            "both" => Ok(Self::Both),
+            _ => Err(UnknownValue::new(
+                "anti-entropy mode",
+                s,
+                "merkle, log or both",
+            )),
+        }
+    }
 }
 
 impl StoreConfig {
@@ -232,8 +304,11 @@ impl StoreConfig {
             },
             anti_entropy: AntiEntropyConfig {
                 enabled: true,
+                mode: AeMode::Merkle,
                 depth: 6,
                 interval_ms: 500,
+                log_limit: default_log_limit(),
+                log_page: default_log_page(),
             },
             async_repair_delay_ms: default_async_repair_delay_ms(),
             tombstones: TombstoneConfig::default(),
@@ -261,6 +336,9 @@ impl StoreConfig {
             || self.tombstones.check_interval_ms == 0
         {
             return bad("intervals must be positive");
+        }
+        if self.anti_entropy.log_limit == 0 || self.anti_entropy.log_page == 0 {
+            return bad("the update log's limit and page must be positive");
         }
         if self.hints.enabled && self.tombstones.grace_ms <= self.hints.window_ms {
             return bad(&format!(
@@ -299,6 +377,9 @@ mod tests {
         );
         assert!("two".parse::<ConsistencyLevel>().is_err());
         assert_eq!("async".parse::<ReadRepair>(), Ok(ReadRepair::Async));
+        assert_eq!("on".parse::<AeMode>(), Ok(AeMode::Merkle));
+        assert_eq!("Log".parse::<AeMode>(), Ok(AeMode::Log));
+        assert!("off".parse::<AeMode>().is_err());
         assert!("lazy"
             .parse::<ReadRepair>()
             .unwrap_err()

@@ -1,6 +1,6 @@
 //! What a node reports about itself: every change to a replica's cell and every coordinator
 //! decision that matters (digest mismatch, repair sent / acknowledged / timed out, hint stored /
-//! replayed / expired, anti-entropy exchange, log replay, unavailable, partial write). The node
+//! replayed / expired, anti-entropy exchange (Merkle or update log), log replay, unavailable, partial write). The node
 //! hands each event to the [`EventSink`] it was started with, synchronously, at the moment it
 //! happens; the harness stamps it with simulated time, counts it (mechanism coverage), checks
 //! invariants against it and may write it to `events.jsonl`.
@@ -159,6 +159,31 @@ pub enum StoreEvent {
         applied: u64,
         /// Whether the exchange finished (both sides hold the winners) or was abandoned.
         completed: bool,
+        /// Bytes the exchange put on the wire (requests and responses).
+        bytes: u64,
+        /// Messages the exchange put on the wire.
+        messages: u64,
+    },
+    /// A log-based anti-entropy pull from a peer ended (completed or abandoned).
+    LogExchange {
+        /// The peer pulled from.
+        peer: NodeId,
+        /// The watermark the pull started after.
+        after: u64,
+        /// The watermark reached (durable when `completed`).
+        through: u64,
+        /// Cells the peer sent.
+        received: u64,
+        /// Peer cells that replaced local ones.
+        applied: u64,
+        /// Whether the peer's log no longer reached the watermark, so a Merkle exchange ran.
+        fallback: bool,
+        /// Whether the pull finished or was abandoned.
+        completed: bool,
+        /// Bytes the pull put on the wire (with the fallback's).
+        bytes: u64,
+        /// Messages the pull put on the wire (with the fallback's).
+        messages: u64,
     },
     /// A coordinator refused an operation before sending anything (definite failure).
     Unavailable {
@@ -227,6 +252,7 @@ impl StoreEvent {
             StoreEvent::HintReplayed { .. } => "hint-replayed",
             StoreEvent::HintExpired { .. } => "hint-expired",
             StoreEvent::AeExchange { .. } => "ae-exchange",
+            StoreEvent::LogExchange { .. } => "log-exchange",
             StoreEvent::Unavailable { .. } => "unavailable",
             StoreEvent::WriteAcked { .. } => "write-acked",
             StoreEvent::WriteTimeout { .. } => "write-timeout",

@@ -9,8 +9,8 @@
 //! - disk: [`logfile`], [`storage`] (write-ahead log), [`hint_log`] (durable hints);
 //! - network: [`server`] and [`pool`] (RPC), [`node`] (one node), [`replica`] (the replica side),
 //!   [`replicas`], [`write_path`] and [`read_path`] (the coordinator, digest reads, read repair),
-//!   [`handoff`] (hint replay), [`anti_entropy`] (Merkle exchanges between replicas), [`gc`]
-//!   (tombstone garbage collection);
+//!   [`handoff`] (hint replay), [`anti_entropy`] (Merkle exchanges between replicas),
+//!   [`log_exchange`] (update-log pulls, [`update_log`]), [`gc`] (tombstone garbage collection);
 //! - what a node reports: [`events`]; planted bugs: [`mutant`].
 //!
 //! Promises: a write is acknowledged only once the write consistency level's replicas
@@ -27,6 +27,7 @@ pub mod events;
 pub mod gc;
 pub mod handoff;
 pub mod hint_log;
+pub mod log_exchange;
 pub mod logfile;
 pub mod merkle;
 pub mod metrics;
@@ -40,5 +41,6 @@ pub mod replicas;
 pub mod ring;
 pub mod server;
 pub mod storage;
+pub mod update_log;
 pub mod wire;
 pub mod write_path;

@@ -68,11 +68,22 @@ pub enum Mutant {
     /// Log replay after a restart drops the last record of the write-ahead log. Class: log
     /// replay off by one.
     ReplayDropsTail,
+    /// Log-based anti-entropy makes the new watermark durable before it has applied the updates
+    /// it pulled, so a crash in between skips them for good. Class: progress recorded before the
+    /// work it stands for.
+    LogWatermarkEarly,
+    /// Update-log truncation ignores a peer that has not pulled for a while (considered down), and
+    /// the entries it drops are treated as pulled by everyone. Class: log truncation ignoring a
+    /// lagging consumer.
+    LogTruncateIgnoresDown,
+    /// A peer whose update log no longer reaches the watermark is not caught up by a Merkle
+    /// exchange: the asker jumps its watermark to the peer's head. Class: fallback never taken.
+    LogNoFallback,
 }
 
 impl Mutant {
     /// Every planted bug, in catalogue order.
-    pub const ALL: [Mutant; 18] = [
+    pub const ALL: [Mutant; 21] = [
         Mutant::RepairNoWait,
         Mutant::RepairAckIgnored,
         Mutant::DigestOmitsValue,
@@ -91,6 +102,9 @@ impl Mutant {
         Mutant::HintNoLww,
         Mutant::AeNoLww,
         Mutant::ReplayDropsTail,
+        Mutant::LogWatermarkEarly,
+        Mutant::LogTruncateIgnoresDown,
+        Mutant::LogNoFallback,
     ];
 
     /// The command-line name (`repair-no-wait`, …).
@@ -114,6 +128,9 @@ impl Mutant {
             Mutant::HintNoLww => "hint-no-lww",
             Mutant::AeNoLww => "ae-no-lww",
             Mutant::ReplayDropsTail => "replay-drops-tail",
+            Mutant::LogWatermarkEarly => "log-watermark-early",
+            Mutant::LogTruncateIgnoresDown => "log-truncate-ignores-down",
+            Mutant::LogNoFallback => "log-no-fallback",
         }
     }
 }

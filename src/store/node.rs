@@ -10,6 +10,7 @@ use super::clock::{Clock, Disk, TimestampSource};
 use super::config::{ConsistencyLevel, Mutant, StoreConfig};
 use super::events::{EventSink, StoreEvent};
 use super::hint_log::HintLog;
+use super::log_exchange::{self, Watermarks};
 use super::logfile::LogFile;
 use super::metrics::Metrics;
 use super::pool::Pool;
@@ -34,6 +35,9 @@ pub const HINTS_PATH: &str = "/hints.log";
 
 /// Path of the timestamp reservations on the node's simulated disk.
 pub const TS_PATH: &str = "/timestamps.log";
+
+/// Path of the log-based anti-entropy watermarks on the node's simulated disk.
+pub const WATERMARKS_PATH: &str = "/watermarks.log";
 
 /// Everything a node needs from whoever runs it.
 #[derive(Clone)]
@@ -90,6 +94,11 @@ pub struct Node {
     pub(crate) tombstones: RefCell<BTreeMap<Key, u64>>,
     /// When (local clock, µs) the last completed anti-entropy exchange with each peer started.
     pub(crate) synced_with: RefCell<BTreeMap<NodeId, u64>>,
+    /// Log-based anti-entropy: how far this node pulled each peer's update log (durable).
+    pub(crate) watermarks: RefCell<Watermarks>,
+    /// Log-based anti-entropy: each peer's last pull from this node since boot (watermark, local
+    /// clock µs).
+    pub(crate) pulled: RefCell<BTreeMap<NodeId, (u64, u64)>>,
 }
 
 /// Why a node could not start.
@@ -114,7 +123,12 @@ impl Node {
             .id(&env.name)
             .ok_or_else(|| StartError::UnknownNode(env.name.clone()))?;
         let planted = |m: Mutant| env.config.mutant == Some(m);
-        let storage = Storage::open(LOG_PATH, planted(Mutant::ReplayDropsTail))?;
+        let storage = Storage::open(
+            LOG_PATH,
+            planted(Mutant::ReplayDropsTail),
+            env.config.anti_entropy.log_limit,
+        )?;
+        let watermarks = Watermarks::open(WATERMARKS_PATH)?;
         let (ts_log, reservations) = LogFile::open(TS_PATH)?;
         let floor = reservations
             .iter()
@@ -146,6 +160,8 @@ impl Node {
             events: env.events.clone(),
             tombstones: RefCell::new(tombstones),
             synced_with: RefCell::default(),
+            watermarks: RefCell::new(watermarks),
+            pulled: RefCell::default(),
             storage: RefCell::new(storage),
         });
         (env.observer)(node.storage.borrow().cells());
@@ -224,6 +240,7 @@ pub async fn run(env: NodeEnv) -> Result<(), Box<dyn std::error::Error>> {
     }
     if env.config.anti_entropy.enabled {
         tokio::task::spawn_local(anti_entropy::run(node.clone()));
+        tokio::task::spawn_local(log_exchange::run(node.clone()));
     }
     tokio::task::spawn_local(gc::run(node.clone()));
     if node.planted(Mutant::AckBeforeFsync) {

@@ -88,6 +88,14 @@ pub enum Request {
         /// Leaf bucket indices.
         buckets: Vec<u32>,
     },
+    /// Log-based anti-entropy: the current cells of the shared keys the peer's update log changed
+    /// after sequence number `after` (the asker's watermark for this peer).
+    LogPull {
+        /// The node asking.
+        from: String,
+        /// The asker's watermark.
+        after: u64,
+    },
 }
 
 /// Why a client operation did not complete normally.
@@ -165,6 +173,21 @@ pub enum Response {
     MerkleLevel(Vec<u64>),
     /// Replica → peer: cells of the asked buckets.
     MerkleCells(Vec<(Key, Cell)>),
+    /// Replica → peer: the current cells of the shared keys changed in `(after, through]`.
+    LogEntries {
+        /// The asker's new watermark once it applied `cells`.
+        through: u64,
+        /// The cells, oldest change first.
+        cells: Vec<(Key, Cell)>,
+        /// Whether more changes follow `through`.
+        more: bool,
+    },
+    /// Replica → peer: the update log no longer reaches the asker's watermark; exchange Merkle
+    /// trees, then resume after `head`.
+    LogTooOld {
+        /// The peer's last sequence number.
+        head: u64,
+    },
     /// The request could not be served (e.g. a storage error).
     Refused(String),
 }

@@ -56,6 +56,7 @@ pub async fn serve(node: &Node, req: Request) -> Response {
         req @ (Request::MerkleLevel { .. } | Request::MerkleCells { .. }) => {
             super::anti_entropy::serve(node, req)
         }
+        req @ Request::LogPull { .. } => super::log_exchange::serve(node, req),
     }
 }
 

@@ -8,11 +8,15 @@
 //! - on open, the log is replayed; a torn or corrupt trailing record (a crash mid-append) is
 //!   ignored, since it was never acknowledged.
 //!
+//! - every change is numbered by its record's position in the log and kept in the bounded update
+//!   log ([`UpdateLog`]) that log-based anti-entropy serves; a restart rebuilds it from the log.
+//!
 //! Record body: `[key i64 LE][ts u64 LE][kind u8: 0 tombstone, 1 value, 2 purge][value bytes]`.
 //! Must be used from inside a turmoil host (the file system is per host).
 
 use super::cell::{supersedes, Cell, Key};
 use super::logfile::LogFile;
+use super::update_log::UpdateLog;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io;
@@ -65,23 +69,36 @@ pub struct Storage {
     log: LogFile,
     records: u64,
     unsynced: Vec<(Key, Cell)>,
+    updates: UpdateLog,
 }
 
 impl Storage {
     /// Open (or create) the log at `path` and replay it. `drop_tail` replays all records but the
-    /// last (planted bug: replay off by one).
-    pub fn open(path: &str, drop_tail: bool) -> io::Result<Storage> {
+    /// last (planted bug: replay off by one). The update log keeps the last `updates_limit`
+    /// changes ([`UpdateLog::rebuilt`]).
+    pub fn open(path: &str, drop_tail: bool, updates_limit: usize) -> io::Result<Storage> {
         let (log, mut bodies) = LogFile::open(path)?;
         if drop_tail {
             bodies.pop();
         }
-        let (cells, records) = replay(&bodies);
+        let (cells, records, changes) = replay(&bodies);
         Ok(Storage {
             cells: Rc::new(RefCell::new(cells)),
             log,
             records,
             unsynced: Vec::new(),
+            updates: UpdateLog::rebuilt(&changes, records, updates_limit),
         })
+    }
+
+    /// The update log: every change to this replica, by WAL sequence number.
+    pub fn updates(&self) -> &UpdateLog {
+        &self.updates
+    }
+
+    /// The update log, to truncate it.
+    pub fn updates_mut(&mut self) -> &mut UpdateLog {
+        &mut self.updates
     }
 
     /// The cell stored for `key`.
@@ -130,6 +147,7 @@ impl Storage {
             }
         };
         self.records += 1;
+        self.updates.push(self.records, key);
         self.cells.borrow_mut().insert(key, cell);
         Ok(Applied::Replaced { old, durable })
     }
@@ -150,6 +168,7 @@ impl Storage {
         }
         self.log.append(&encode(key, tombstone, PURGE))?;
         self.records += 1;
+        self.updates.skip(self.records);
         self.cells.borrow_mut().remove(&key);
         Ok(true)
     }
@@ -188,24 +207,29 @@ fn decode(body: &[u8]) -> Option<(Key, Cell, u8)> {
     Some((key, cell, kind))
 }
 
-/// Replay log bodies: the cells and the number of records. Replay stops at an undecodable record.
-fn replay(bodies: &[Vec<u8>]) -> (CellMap, u64) {
+/// Replay log bodies: the cells, the number of records and the changes (sequence number, key) of
+/// the non-purge records. Replay stops at an undecodable record.
+fn replay(bodies: &[Vec<u8>]) -> (CellMap, u64, Vec<(u64, Key)>) {
     let mut cells = CellMap::new();
     let mut records = 0;
+    let mut changes = Vec::new();
     for body in bodies {
         let Some((key, cell, kind)) = decode(body) else {
             break;
         };
+        records += 1;
         if kind == PURGE {
             if cells.get(&key) == Some(&cell) {
                 cells.remove(&key);
             }
-        } else if supersedes(&cell, cells.get(&key)) {
-            cells.insert(key, cell);
+        } else {
+            changes.push((records, key));
+            if supersedes(&cell, cells.get(&key)) {
+                cells.insert(key, cell);
+            }
         }
-        records += 1;
     }
-    (cells, records)
+    (cells, records, changes)
 }
 
 #[cfg(test)]
@@ -227,7 +251,11 @@ mod tests {
             encode(2, &Cell::tombstone(2), PURGE),
             encode(3, &Cell::tombstone(3), PURGE),
         ];
-        let (cells, records) = replay(&bodies);
+        let (cells, records, changes) = replay(&bodies);
+        assert_eq!(
+            changes.iter().map(|c| c.0).collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5]
+        );
         assert_eq!(cells.get(&1), Some(&v(10, 5)));
         assert_eq!(cells.get(&2), None, "the purged tombstone is gone");
         assert_eq!(

@@ -3,6 +3,7 @@
 //! reports (bytes saved by digest reads, availability cost of blocking repair) are printed — run
 //! with `--nocapture` to see them. Larger seed counts are behind `#[ignore]` (nightly).
 
+mod ae_modes;
 mod convergence;
 mod costs;
 mod promises;
