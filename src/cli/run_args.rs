@@ -452,7 +452,7 @@ impl RunArgs {
                 .and_then(|p| p.file_name())
                 .and_then(|n| n.to_str())
             {
-                return format!("{}-replay", n.strip_suffix("-replay").unwrap_or(n));
+                return fit_name(&format!("{}-replay", n.strip_suffix("-replay").unwrap_or(n)));
             }
         }
         derived_name(cfg)
@@ -490,7 +490,32 @@ pub fn derived_name(cfg: &RunConfig) -> String {
         name.push('-');
         name.push_str(m.name());
     }
-    name
+    fit_name(&name)
+}
+
+/// Longest derived run name, in bytes (the limit of `rundir::check_name`).
+const NAME_BYTES: usize = 100;
+
+/// A derived name made a valid run directory name whatever went into it (a schedule file's stem
+/// may hold any character; `--nemesis` lists and mutants add up): characters other than ASCII
+/// letters, digits and `-_+.` become `_`, and a name longer than [`NAME_BYTES`] keeps its head
+/// and ends in a hash of the whole, so different long names stay different.
+fn fit_name(raw: &str) -> String {
+    let clean: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_+.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if clean.len() <= NAME_BYTES {
+        return clean;
+    }
+    let hash = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(raw.as_bytes()));
+    format!("{}-{hash}", &clean[..NAME_BYTES - hash.len() - 1])
 }
 
 /// A short name for a set of fault kinds: `safe`, `all`, or the kinds joined by `+`.
@@ -515,7 +540,7 @@ pub fn read_config(path: &std::path::Path) -> Result<RunConfig, ArgsError> {
     } else {
         path.to_path_buf()
     };
-    let shown = file.display().to_string();
+    let shown = crate::sim::show::path(&file);
     let bytes = std::fs::read(&file).map_err(|e| ArgsError::Config {
         path: shown.clone(),
         message: e.to_string(),
@@ -526,4 +551,64 @@ pub fn read_config(path: &std::path::Path) -> Result<RunConfig, ArgsError> {
 /// The command that replays a run from its directory.
 pub fn replay_command(dir: &std::path::Path) -> String {
     format!("quorumlab run --config {}", dir.join("run.json").display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::config::FaultSource;
+    use crate::sim::rundir::check_name;
+
+    /// Regression (issue 8): a derived name (`--nemesis` with many kinds, a mutant, a long or
+    /// odd schedule file name) could exceed the 100-byte limit or hold `/`, control characters or
+    /// a leading `.`, and the run was refused as if `--name` were bad.
+    #[test]
+    fn derived_names_are_always_valid_run_names() {
+        let mut cfg = RunConfig::new(1);
+        cfg.store.digest_reads = false;
+        cfg.store.mutant = Mutant::ALL.last().copied();
+        let mut kinds = FaultKind::ALL.to_vec();
+        kinds.pop();
+        cfg.faults.source = FaultSource::Generated { kinds };
+        let long = derived_name(&cfg);
+        check_name(&long).unwrap();
+        for stem in [
+            "x".repeat(300),
+            "a\nb\u{1b}".to_string(),
+            "..".to_string(),
+            "sp ace/dir".to_string(),
+            "ü".repeat(60),
+        ] {
+            cfg.faults.source = FaultSource::File {
+                path: format!("/tmp/{stem}.toml"),
+            };
+            let name = derived_name(&cfg);
+            check_name(&name).unwrap_or_else(|e| panic!("{stem:?}: {e}"));
+        }
+    }
+
+    /// Regression (issue 8): replaying `<long dir>/<seed>/run.json` derived `<long dir>-replay`,
+    /// over the 100-byte limit, and the replay was refused.
+    #[test]
+    fn replay_names_are_valid_run_names() {
+        let tmp = tempfile::tempdir().unwrap();
+        let seed_dir = tmp.path().join(format!("{}\n", "d".repeat(150))).join("3");
+        std::fs::create_dir_all(&seed_dir).unwrap();
+        let args = RunArgs {
+            config: Some(seed_dir.join("run.json")),
+            ..RunArgs::default()
+        };
+        let name = args.dir_name(&RunConfig::new(3));
+        check_name(&name).unwrap();
+        assert!(name.starts_with("ddd"), "{name}");
+    }
+
+    #[test]
+    fn long_names_that_differ_stay_different() {
+        let a = fit_name(&format!("{}a", "x".repeat(200)));
+        let b = fit_name(&format!("{}b", "x".repeat(200)));
+        assert_ne!(a, b);
+        assert_eq!(a.len(), NAME_BYTES);
+        assert_eq!(fit_name("rquorum-wquorum-blocking"), "rquorum-wquorum-blocking");
+    }
 }
