@@ -37,6 +37,8 @@ use std::time::Duration;
 
 /// Inputs tried by this process.
 static TRIED: AtomicU64 = AtomicU64::new(0);
+/// Inputs accepted (exit 0 in Validate mode).
+static ACCEPTED: AtomicU64 = AtomicU64::new(0);
 /// Accepted inputs that were executed (simulated) and their histories counted.
 static EXECUTED: AtomicU64 = AtomicU64::new(0);
 
@@ -119,6 +121,9 @@ fn well_formed(o: &Outcome, mode: Mode, file: Option<AtFault<'_>>) -> Result<(),
         return Err(format!("exit code {}: {}", o.code, o.stderr));
     }
     if o.code != 2 {
+        if mode == Mode::Validate {
+            ACCEPTED.fetch_add(1, Ordering::Relaxed);
+        }
         return Ok(());
     }
     let msg = o
@@ -431,20 +436,32 @@ fn files(n: u32, execute_every: u64) {
 // ---------------------------------------------------------------------------------------------
 // Tests.
 
+/// What this process tried so far (the tests share the counters).
+fn report(what: &str) {
+    println!(
+        "{what}: {} inputs tried so far in this process, {} accepted, {} executed",
+        TRIED.load(Ordering::Relaxed),
+        ACCEPTED.load(Ordering::Relaxed),
+        EXECUTED.load(Ordering::Relaxed)
+    );
+}
+
 #[test]
 fn adversarial_run_flags_get_one_line_and_exit_2() {
     arg_vectors(1_500, false, 60);
-    println!("run flags: {} inputs, {} executed", TRIED.load(Ordering::Relaxed), EXECUTED.load(Ordering::Relaxed));
+    report("run flags");
 }
 
 #[test]
 fn adversarial_fuzz_flags_get_one_line_and_exit_2() {
     arg_vectors(1_000, true, u64::MAX);
+    report("fuzz flags");
 }
 
 #[test]
 fn malformed_schedules_and_run_json_name_their_file_and_line() {
     files(1_500, 100);
+    report("files");
 }
 
 /// The seed files themselves are accepted (otherwise every mutation would be refused for the
@@ -473,9 +490,5 @@ fn many_adversarial_inputs() {
     arg_vectors(150_000, false, 2_000);
     arg_vectors(100_000, true, u64::MAX);
     files(150_000, 5_000);
-    println!(
-        "tried {} inputs ({} executed)",
-        TRIED.load(Ordering::Relaxed),
-        EXECUTED.load(Ordering::Relaxed)
-    );
+    report("large run");
 }

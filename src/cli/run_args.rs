@@ -179,9 +179,16 @@ pub struct RunArgs {
     pub checkers: Option<Checkers>,
 }
 
+/// clap already quotes the value in its message (`invalid value 'x' for '--mutant'`), so the
+/// reason does not quote it again.
 fn parse_mutant(s: &str) -> Result<Mutant, String> {
-    s.parse()
-        .map_err(|e: crate::store::mutant::UnknownMutant| e.to_string())
+    s.parse().map_err(|_: crate::store::mutant::UnknownMutant| {
+        let names: Vec<&str> = Mutant::ALL.iter().map(|m| m.name()).collect();
+        format!(
+            "not a planted bug (`quorumlab mutants` describes them: {})",
+            names.join(", ")
+        )
+    })
 }
 
 fn parse_fraction(s: &str) -> Result<f64, String> {
@@ -601,6 +608,14 @@ mod tests {
         let name = args.dir_name(&RunConfig::new(3));
         check_name(&name).unwrap();
         assert!(name.starts_with("ddd"), "{name}");
+    }
+
+    /// Regression (issue 8): `--mutant x` quoted the name twice (clap's `invalid value 'x'` and
+    /// the parser's own `unknown mutant `x``).
+    #[test]
+    fn an_unknown_mutant_is_quoted_once() {
+        let e = parse_mutant("no-such-bug").unwrap_err();
+        assert!(!e.contains("no-such-bug") && e.contains("repair-no-wait"), "{e}");
     }
 
     #[test]

@@ -222,7 +222,7 @@ impl RunConfig {
         let cfg: RunConfig = serde_json::from_str(text).map_err(|e| ConfigFileError::Shape {
             file: file.to_string(),
             line: e.line().max(1),
-            message: one_line(&quorumlab_checkers::error::tidy(&e.to_string())),
+            message: one_line(&quorumlab_checkers::error::tidy(without_position(&e.to_string()))),
         })?;
         cfg.check().map_err(|(field, source)| ConfigFileError::Invalid {
             file: file.to_string(),
@@ -231,6 +231,14 @@ impl RunConfig {
             source,
         })?;
         Ok(cfg)
+    }
+}
+
+/// serde_json's message without its ` at line L column C` (the line leads the message already).
+fn without_position(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(i) if message[i..].contains(" column ") => &message[..i],
+        _ => message,
     }
 }
 
@@ -564,6 +572,51 @@ mod tests {
         let json = serde_json::to_string_pretty(&cfg).unwrap();
         let back: RunConfig = serde_json::from_str(&json).unwrap();
         assert_eq!(back, cfg);
+    }
+
+    fn from_json(text: &str) -> String {
+        RunConfig::from_json_bytes("run.json", text.as_bytes())
+            .unwrap_err()
+            .to_string()
+    }
+
+    /// Regression (issue 8): a key or value with an escaped newline made serde's message span
+    /// lines, and a configuration that broke a bound did not name its line.
+    #[test]
+    fn run_json_errors_are_one_line_naming_the_line() {
+        let good = serde_json::to_string_pretty(&RunConfig::new(1)).unwrap();
+        let e = from_json(&good.replacen("\"read_cl\": \"quorum\"", "\"read_cl\": \"a\\nb\"", 1));
+        assert!(!e.contains('\n') && e.contains("a\\nb"), "{e:?}");
+        assert!(!e.contains("column"), "{e}");
+        let keys_line = good.lines().position(|l| l.contains("\"keys\"")).unwrap() + 1;
+        let e = from_json(&good.replacen("\"keys\": 8", "\"keys\": 0", 1));
+        assert!(
+            e.starts_with(&format!("run.json:{keys_line}: workload.keys:")),
+            "{e}"
+        );
+    }
+
+    /// Regression (issue 8): `run.json` values no flag can set (tokens per node, Merkle depth,
+    /// port, node names, store timeouts) were unbounded: a huge `vnodes` hung building the ring.
+    #[test]
+    fn store_values_of_run_json_are_bounded() {
+        let mut cfg = RunConfig::new(1);
+        cfg.store.vnodes = usize::MAX;
+        assert!(cfg.validate().unwrap_err().to_string().contains("vnodes"));
+        let mut cfg = RunConfig::new(1);
+        cfg.store.anti_entropy.depth = 64;
+        assert!(cfg.validate().unwrap_err().to_string().contains("Merkle"));
+        let mut cfg = RunConfig::new(1);
+        cfg.store.port = 0;
+        assert!(cfg.validate().is_err());
+        let mut cfg = RunConfig::new(1);
+        cfg.store.rpc_timeout_ms = u64::MAX;
+        assert!(cfg.validate().unwrap_err().to_string().contains("rpc_timeout_ms"));
+        for bad in ["", "a\nb", "n1"] {
+            let mut cfg = RunConfig::new(1);
+            cfg.store.nodes[1] = bad.to_string();
+            assert!(cfg.validate().is_err(), "{bad:?}");
+        }
     }
 
     #[test]
