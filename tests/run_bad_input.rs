@@ -257,7 +257,8 @@ fn parse_config(args: &[String]) -> Option<RunConfig> {
     enum Sub {
         Run(Box<quorumlab::cli::run::RunArgs>),
     }
-    let w = Wrap::try_parse_from(std::iter::once("q").chain(args.iter().map(String::as_str))).ok()?;
+    let w =
+        Wrap::try_parse_from(std::iter::once("q").chain(args.iter().map(String::as_str))).ok()?;
     let Sub::Run(a) = w.c;
     a.config().ok()
 }
@@ -317,7 +318,9 @@ fn arg_vectors(n: u32, fuzz: bool, execute_every: u64) {
         let written = std::fs::read_dir(tmp.path()).map_or(0, |d| d.count());
         prop_assert_eq!(written, 0, "Validate wrote into the temporary directory");
         let accepted = o.code == 0;
-        let no_cap = !args.iter().any(|a| a.starts_with("--ops") || a.starts_with("--duration"));
+        let no_cap = !args
+            .iter()
+            .any(|a| a.starts_with("--ops") || a.starts_with("--duration"));
         if accepted && !fuzz && no_cap && TRIED.load(Ordering::Relaxed) % execute_every == 0 {
             execute_bounded(args)?;
         }
@@ -391,7 +394,11 @@ enum FileKind {
 
 fn file_case() -> impl Strategy<Value = (FileKind, usize, Vec<Mutation>, u8)> {
     (
-        prop_oneof![Just(FileKind::Toml), Just(FileKind::Json), Just(FileKind::RunJson)],
+        prop_oneof![
+            Just(FileKind::Toml),
+            Just(FileKind::Json),
+            Just(FileKind::RunJson)
+        ],
         0..SCHEDULES.len(),
         proptest::collection::vec(mutation(), 1..4),
         any::<u8>(),
@@ -413,8 +420,16 @@ fn files(n: u32, execute_every: u64) {
         let tmp = tempfile::tempdir().map_err(|e| fail(e.to_string()))?;
         let path = file_path(tmp.path(), path_kind, ext);
         std::fs::write(&path, &bytes).map_err(|e| fail(e.to_string()))?;
-        let flag = if matches!(kind, FileKind::RunJson) { "--config" } else { "--schedule" };
-        let mut args = vec!["run".to_string(), flag.to_string(), path.display().to_string()];
+        let flag = if matches!(kind, FileKind::RunJson) {
+            "--config"
+        } else {
+            "--schedule"
+        };
+        let mut args = vec![
+            "run".to_string(),
+            flag.to_string(),
+            path.display().to_string(),
+        ];
         args.extend(["--out".into(), tmp.path().join("out").display().to_string()]);
         let o = invoke(args.clone(), Mode::Validate).map_err(fail)?;
         let at_fault = AtFault {
@@ -470,12 +485,20 @@ fn malformed_schedules_and_run_json_name_their_file_and_line() {
 fn the_unmutated_seed_files_are_accepted() {
     let seeds = seeds();
     let tmp = tempfile::tempdir().unwrap();
-    for (kind, all) in [("toml", &seeds.toml), ("json", &seeds.json), ("run", &seeds.run_json)] {
+    for (kind, all) in [
+        ("toml", &seeds.toml),
+        ("json", &seeds.json),
+        ("run", &seeds.run_json),
+    ] {
         for bytes in all {
             let ext = if kind == "toml" { "toml" } else { "json" };
             let path = tmp.path().join(format!("seed.{ext}"));
             std::fs::write(&path, bytes).unwrap();
-            let flag = if kind == "run" { "--config" } else { "--schedule" };
+            let flag = if kind == "run" {
+                "--config"
+            } else {
+                "--schedule"
+            };
             let args = vec!["run".into(), flag.into(), path.display().to_string()];
             let o = invoke(args, Mode::Validate).unwrap();
             assert_eq!(o.code, 0, "{kind}: {}", o.stderr);
@@ -483,12 +506,19 @@ fn the_unmutated_seed_files_are_accepted() {
     }
 }
 
-/// The large run: `cargo test --release --test run_bad_input -- --ignored --nocapture`.
+/// The large run: `cargo test --release --test run_bad_input -- --ignored --nocapture` (about
+/// 400 000 inputs; `QUORUMLAB_BAD_INPUT_SCALE=P` runs P percent of it).
 #[test]
 #[ignore]
 fn many_adversarial_inputs() {
-    arg_vectors(150_000, false, 2_000);
-    arg_vectors(100_000, true, u64::MAX);
-    files(150_000, 5_000);
-    report("large run");
+    let scale: u32 = std::env::var("QUORUMLAB_BAD_INPUT_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100);
+    arg_vectors(1_500 * scale, false, 2_000);
+    report("large run, run flags");
+    arg_vectors(1_000 * scale, true, u64::MAX);
+    report("large run, fuzz flags");
+    files(1_500 * scale, 5_000);
+    report("large run, files");
 }

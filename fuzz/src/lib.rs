@@ -22,10 +22,20 @@ fn assert_well_formed(shown: &str, file: &str, line: Option<usize>, bytes: &[u8]
     let max_line = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
     assert!(shown.starts_with(&format!("{file}:")), "{shown}");
     if let Some(line) = line {
-        assert!((1..=max_line).contains(&line), "line {line} outside 1..={max_line}: {shown}");
+        assert!(
+            (1..=max_line).contains(&line),
+            "line {line} outside 1..={max_line}: {shown}"
+        );
     }
-    assert!(!shown.chars().any(char::is_control), "control character: {shown:?}");
-    assert!(shown.len() < MAX_MESSAGE_BYTES, "message of {} bytes", shown.len());
+    assert!(
+        !shown.chars().any(char::is_control),
+        "control character: {shown:?}"
+    );
+    assert!(
+        shown.len() < MAX_MESSAGE_BYTES,
+        "message of {} bytes",
+        shown.len()
+    );
 }
 
 fn schedule_error(e: &ScheduleError, file: &str, bytes: &[u8]) {
@@ -74,7 +84,8 @@ pub fn run_json(data: &[u8]) {
                 faults: FaultPlan::Schedule(cfg.faults.schedule.clone()),
                 ..Plan::new(cfg.clone())
             };
-            plan.for_seed(cfg.seed).expect("a loaded run.json re-validates");
+            plan.for_seed(cfg.seed)
+                .expect("a loaded run.json re-validates");
         }
         Err(e) => {
             let line = match &e {

@@ -116,7 +116,11 @@ pub fn run(args: FuzzArgs) -> i32 {
 /// without creating its directory and runs nothing), error messages to `err`.
 pub fn run_to(args: FuzzArgs, err: &mut dyn Write, mode: Mode) -> i32 {
     if let Some(FuzzCommand::Merge(m)) = &args.command {
-        return if mode == Mode::Validate { 0 } else { merge(m, err) };
+        return if mode == Mode::Validate {
+            0
+        } else {
+            merge(m, err)
+        };
     }
     let (dir, mut campaign) = match prepare(&args, mode) {
         Ok(x) => x,

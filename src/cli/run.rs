@@ -5,15 +5,15 @@
 //! judged, and the directory committed whole. The command that replays the run is always printed.
 
 use super::run_args::replay_command;
-use super::Mode;
-use crate::sim::show;
-use std::io::Write;
 pub use super::run_args::{RunArgs, Switch};
+use super::Mode;
 use crate::sim::judge::judge;
 use crate::sim::run::run_with;
 use crate::sim::rundir::{RunDir, RunFiles};
+use crate::sim::show;
 use crate::sim::{summary, trace};
 use quorumlab_checkers::suite;
+use std::io::Write;
 
 /// Run `quorumlab run`; returns the exit code.
 pub fn run(args: RunArgs) -> i32 {
@@ -37,7 +37,11 @@ pub fn run_to(args: RunArgs, err: &mut dyn Write, mode: Mode) -> i32 {
         } else {
             "the derived run name (give --name)"
         };
-        let _ = writeln!(err, "quorumlab run: {flag}: {}", super::edge(&e.to_string()));
+        let _ = writeln!(
+            err,
+            "quorumlab run: {flag}: {}",
+            super::edge(&e.to_string())
+        );
         return 2;
     }
     if mode == Mode::Validate {

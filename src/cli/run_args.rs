@@ -459,7 +459,10 @@ impl RunArgs {
                 .and_then(|p| p.file_name())
                 .and_then(|n| n.to_str())
             {
-                return fit_name(&format!("{}-replay", n.strip_suffix("-replay").unwrap_or(n)));
+                return fit_name(&format!(
+                    "{}-replay",
+                    n.strip_suffix("-replay").unwrap_or(n)
+                ));
             }
         }
         derived_name(cfg)
@@ -615,7 +618,10 @@ mod tests {
     #[test]
     fn an_unknown_mutant_is_quoted_once() {
         let e = parse_mutant("no-such-bug").unwrap_err();
-        assert!(!e.contains("no-such-bug") && e.contains("repair-no-wait"), "{e}");
+        assert!(
+            !e.contains("no-such-bug") && e.contains("repair-no-wait"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -624,6 +630,9 @@ mod tests {
         let b = fit_name(&format!("{}b", "x".repeat(200)));
         assert_ne!(a, b);
         assert_eq!(a.len(), NAME_BYTES);
-        assert_eq!(fit_name("rquorum-wquorum-blocking"), "rquorum-wquorum-blocking");
+        assert_eq!(
+            fit_name("rquorum-wquorum-blocking"),
+            "rquorum-wquorum-blocking"
+        );
     }
 }

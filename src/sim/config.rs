@@ -222,14 +222,17 @@ impl RunConfig {
         let cfg: RunConfig = serde_json::from_str(text).map_err(|e| ConfigFileError::Shape {
             file: file.to_string(),
             line: e.line().max(1),
-            message: one_line(&quorumlab_checkers::error::tidy(without_position(&e.to_string()))),
+            message: one_line(&quorumlab_checkers::error::tidy(without_position(
+                &e.to_string(),
+            ))),
         })?;
-        cfg.check().map_err(|(field, source)| ConfigFileError::Invalid {
-            file: file.to_string(),
-            line: line_of_field(text, field),
-            field,
-            source,
-        })?;
+        cfg.check()
+            .map_err(|(field, source)| ConfigFileError::Invalid {
+                file: file.to_string(),
+                line: line_of_field(text, field),
+                field,
+                source,
+            })?;
         Ok(cfg)
     }
 }
@@ -342,12 +345,24 @@ impl RunConfig {
             ("store.connect_timeout_ms", self.store.connect_timeout_ms),
             ("store.rpc_timeout_ms", self.store.rpc_timeout_ms),
             ("store.request_timeout_ms", self.store.request_timeout_ms),
-            ("store.async_repair_delay_ms", self.store.async_repair_delay_ms),
+            (
+                "store.async_repair_delay_ms",
+                self.store.async_repair_delay_ms,
+            ),
             ("store.hints.window_ms", self.store.hints.window_ms),
-            ("store.hints.replay_interval_ms", self.store.hints.replay_interval_ms),
-            ("store.anti_entropy.interval_ms", self.store.anti_entropy.interval_ms),
+            (
+                "store.hints.replay_interval_ms",
+                self.store.hints.replay_interval_ms,
+            ),
+            (
+                "store.anti_entropy.interval_ms",
+                self.store.anti_entropy.interval_ms,
+            ),
             ("store.tombstones.grace_ms", self.store.tombstones.grace_ms),
-            ("store.tombstones.check_interval_ms", self.store.tombstones.check_interval_ms),
+            (
+                "store.tombstones.check_interval_ms",
+                self.store.tombstones.check_interval_ms,
+            ),
         ];
         for (field, ms) in store_times {
             let name = field.rsplit('.').next().unwrap_or(field);
@@ -499,12 +514,15 @@ impl RunConfig {
             super::judge::resolve_checkers(names)
                 .map_err(|e| ("checkers", InvalidConfig(e.to_string())))?;
         }
-        self.faults.schedule.validate(&self.store.nodes).map_err(|e| {
-            (
-                "faults.schedule",
-                InvalidConfig(format!("fault schedule: {e}")),
-            )
-        })
+        self.faults
+            .schedule
+            .validate(&self.store.nodes)
+            .map_err(|e| {
+                (
+                    "faults.schedule",
+                    InvalidConfig(format!("fault schedule: {e}")),
+                )
+            })
     }
 }
 
@@ -515,8 +533,7 @@ fn check_node_names(nodes: &[String]) -> Result<(), InvalidConfig> {
     for n in nodes {
         let ok = !n.is_empty()
             && n.len() <= 32
-            && n
-                .chars()
+            && n.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
         if !ok {
             return Err(InvalidConfig(format!(
@@ -611,7 +628,11 @@ mod tests {
         assert!(cfg.validate().is_err());
         let mut cfg = RunConfig::new(1);
         cfg.store.rpc_timeout_ms = u64::MAX;
-        assert!(cfg.validate().unwrap_err().to_string().contains("rpc_timeout_ms"));
+        assert!(cfg
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("rpc_timeout_ms"));
         for bad in ["", "a\nb", "n1"] {
             let mut cfg = RunConfig::new(1);
             cfg.store.nodes[1] = bad.to_string();

@@ -47,14 +47,20 @@ mod tests {
 
     #[test]
     fn short_paths_are_shown_whole() {
-        assert_eq!(path(Path::new("tests/schedules/mixed.toml")), "tests/schedules/mixed.toml");
+        assert_eq!(
+            path(Path::new("tests/schedules/mixed.toml")),
+            "tests/schedules/mixed.toml"
+        );
     }
 
     #[test]
     fn long_paths_keep_their_tail() {
         let long = format!("/{}/run.json", "d".repeat(10_000));
         let shown = path(Path::new(&long));
-        assert!(shown.starts_with('…') && shown.ends_with("/run.json"), "{shown}");
+        assert!(
+            shown.starts_with('…') && shown.ends_with("/run.json"),
+            "{shown}"
+        );
         assert_eq!(shown.chars().count(), PATH_CHARS + 1);
     }
 
