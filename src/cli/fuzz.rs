@@ -7,6 +7,7 @@
 //! campaign), 2 for bad input.
 
 use super::run_args::RunArgs;
+use super::Mode;
 use crate::campaign::runner::{self, Options};
 use crate::campaign::seeds::SeedRange;
 use crate::campaign::shard::Shard;
@@ -14,6 +15,7 @@ use crate::campaign::{groups, store, Campaign, Progress, Regressions};
 use crate::sim::plan::FaultPlan;
 use crate::sim::schedule::FaultKind;
 use clap::{Args, Subcommand};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Arguments of `quorumlab fuzz`.
@@ -107,16 +109,29 @@ fn parse_fraction(s: &str) -> Result<f64, String> {
 
 /// Run `quorumlab fuzz`; returns the exit code.
 pub fn run(args: FuzzArgs) -> i32 {
+    run_to(args, &mut std::io::stderr(), Mode::Execute)
+}
+
+/// Run `quorumlab fuzz` (or only validate its input: [`Mode::Validate`] builds the campaign
+/// without creating its directory and runs nothing), error messages to `err`.
+pub fn run_to(args: FuzzArgs, err: &mut dyn Write, mode: Mode) -> i32 {
     if let Some(FuzzCommand::Merge(m)) = &args.command {
-        return merge(m);
+        return if mode == Mode::Validate {
+            0
+        } else {
+            merge(m, err)
+        };
     }
-    let (dir, mut campaign) = match prepare(&args) {
+    let (dir, mut campaign) = match prepare(&args, mode) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("quorumlab fuzz: {e}");
+            let _ = writeln!(err, "quorumlab fuzz: {}", super::edge(&e.to_string()));
             return 2;
         }
     };
+    if mode == Mode::Validate {
+        return 0;
+    }
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -140,14 +155,14 @@ pub fn run(args: FuzzArgs) -> i32 {
             i32::from(!summary.groups.is_empty())
         }
         Err(e) => {
-            eprintln!("quorumlab fuzz: {e}");
+            let _ = writeln!(err, "quorumlab fuzz: {}", super::edge(&e.to_string()));
             2
         }
     }
 }
 
 /// The campaign directory and its campaign: resumed, or started from the flags.
-fn prepare(args: &FuzzArgs) -> Result<(PathBuf, Campaign), String> {
+fn prepare(args: &FuzzArgs, mode: Mode) -> Result<(PathBuf, Campaign), String> {
     if let Some(dir) = &args.resume {
         let given = args.seeds.is_some()
             || args.shard.is_some()
@@ -233,12 +248,14 @@ fn prepare(args: &FuzzArgs) -> Result<(PathBuf, Campaign), String> {
         regressions,
         progress: Progress::default(),
     };
-    store::create(&dir, &campaign).map_err(|e| e.to_string())?;
+    if mode == Mode::Execute {
+        store::create(&dir, &campaign).map_err(|e| e.to_string())?;
+    }
     Ok((dir, campaign))
 }
 
 /// `quorumlab fuzz merge`.
-fn merge(m: &MergeArgs) -> i32 {
+fn merge(m: &MergeArgs, err: &mut dyn Write) -> i32 {
     let mut failures = Vec::new();
     let mut runs = 0;
     for dir in &m.dirs {
@@ -252,7 +269,7 @@ fn merge(m: &MergeArgs) -> i32 {
                 }));
             }
             Err(e) => {
-                eprintln!("quorumlab fuzz merge: {e}");
+                let _ = writeln!(err, "quorumlab fuzz merge: {}", super::edge(&e.to_string()));
                 return 2;
             }
         }
@@ -260,13 +277,17 @@ fn merge(m: &MergeArgs) -> i32 {
     let text = match &m.out {
         Some(out) => {
             if let Err(e) = std::fs::create_dir_all(out) {
-                eprintln!("quorumlab fuzz merge: {}: {e}", out.display());
+                let _ = writeln!(
+                    err,
+                    "quorumlab fuzz merge: {}: {e}",
+                    crate::sim::show::path(out)
+                );
                 return 2;
             }
             match store::write_report(out, &failures, runs) {
                 Ok((_, text)) => text,
                 Err(e) => {
-                    eprintln!("quorumlab fuzz merge: {e}");
+                    let _ = writeln!(err, "quorumlab fuzz merge: {}", super::edge(&e.to_string()));
                     return 2;
                 }
             }

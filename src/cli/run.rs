@@ -6,32 +6,55 @@
 
 use super::run_args::replay_command;
 pub use super::run_args::{RunArgs, Switch};
+use super::Mode;
 use crate::sim::judge::judge;
 use crate::sim::run::run_with;
 use crate::sim::rundir::{RunDir, RunFiles};
+use crate::sim::show;
 use crate::sim::{summary, trace};
 use quorumlab_checkers::suite;
+use std::io::Write;
 
 /// Run `quorumlab run`; returns the exit code.
 pub fn run(args: RunArgs) -> i32 {
+    run_to(args, &mut std::io::stderr(), Mode::Execute)
+}
+
+/// Run `quorumlab run` (or only validate its input, see [`Mode`]), error messages to `err`;
+/// returns the exit code.
+pub fn run_to(args: RunArgs, err: &mut dyn Write, mode: Mode) -> i32 {
     let cfg = match args.config() {
         Ok(cfg) => cfg,
         Err(e) => {
-            eprintln!("quorumlab run: {e}");
+            let _ = writeln!(err, "quorumlab run: {}", super::edge(&e.to_string()));
             return 2;
         }
     };
     let name = args.dir_name(&cfg);
     if let Err(e) = crate::sim::rundir::check_name(&name) {
-        eprintln!("quorumlab run: --name: {e}");
+        let flag = if args.name.is_some() {
+            "--name"
+        } else {
+            "the derived run name (give --name)"
+        };
+        let _ = writeln!(
+            err,
+            "quorumlab run: {flag}: {}",
+            super::edge(&e.to_string())
+        );
         return 2;
+    }
+    if mode == Mode::Validate {
+        return 0;
     }
     let dir = match RunDir::prepare(&args.out, &name, cfg.seed) {
         Ok(dir) => dir,
         Err(e) => {
-            eprintln!(
-                "quorumlab run: cannot write the run directory under --out {}: {e}",
-                args.out.display()
+            let _ = writeln!(
+                err,
+                "quorumlab run: cannot write the run directory under --out {}: {}",
+                show::path(&args.out),
+                super::edge(&e.to_string())
             );
             return 2;
         }
@@ -52,7 +75,7 @@ pub fn run(args: RunArgs) -> i32 {
     let out = match result {
         Ok(out) => out,
         Err(e) => {
-            eprintln!("quorumlab run: {e}");
+            let _ = writeln!(err, "quorumlab run: {}", super::edge(&e.to_string()));
             return 2;
         }
     };
@@ -61,7 +84,11 @@ pub fn run(args: RunArgs) -> i32 {
     let verdict = match judge(&out.config, &out.history, &out.final_state, &out.violations) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("quorumlab run: the recorded history is malformed: {e}");
+            let _ = writeln!(
+                err,
+                "quorumlab run: the recorded history is malformed: {}",
+                super::edge(&e.to_string())
+            );
             return 2;
         }
     };
@@ -75,7 +102,12 @@ pub fn run(args: RunArgs) -> i32 {
     };
     let target = dir.target().to_path_buf();
     if let Err(e) = dir.commit(&files) {
-        eprintln!("quorumlab run: {}: {e}", target.display());
+        let _ = writeln!(
+            err,
+            "quorumlab run: {}: {}",
+            show::path(&target),
+            super::edge(&e.to_string())
+        );
         return 2;
     }
     println!("run directory: {}", target.display());

@@ -12,6 +12,10 @@ use clap::{Args, ValueEnum};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+mod name;
+pub use name::derived_name;
+use name::fit_name;
+
 /// `on` / `off` switches.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum Switch {
@@ -208,9 +212,16 @@ pub struct RunArgs {
     pub checkers: Option<Checkers>,
 }
 
+/// clap already quotes the value in its message (`invalid value 'x' for '--mutant'`), so the
+/// reason does not quote it again.
 fn parse_mutant(s: &str) -> Result<Mutant, String> {
-    s.parse()
-        .map_err(|e: crate::store::mutant::UnknownMutant| e.to_string())
+    s.parse().map_err(|_: crate::store::mutant::UnknownMutant| {
+        let names: Vec<&str> = Mutant::ALL.iter().map(|m| m.name()).collect();
+        format!(
+            "not a planted bug (`quorumlab mutants` describes them: {})",
+            names.join(", ")
+        )
+    })
 }
 
 fn parse_fraction(s: &str) -> Result<f64, String> {
@@ -483,61 +494,14 @@ impl RunArgs {
                 .and_then(|p| p.file_name())
                 .and_then(|n| n.to_str())
             {
-                return format!("{}-replay", n.strip_suffix("-replay").unwrap_or(n));
+                return fit_name(&format!(
+                    "{}-replay",
+                    n.strip_suffix("-replay").unwrap_or(n)
+                ));
             }
         }
         derived_name(cfg)
     }
-}
-
-/// `r<cl>-w<cl>-<repair>[-nodigest][-<faults>][-<mutant>]`.
-pub fn derived_name(cfg: &RunConfig) -> String {
-    use crate::sim::config::FaultSource;
-    let s = &cfg.store;
-    let mut name = format!("r{}-w{}-{}", s.read_cl, s.write_cl, s.read_repair);
-    if !s.digest_reads {
-        name.push_str("-nodigest");
-    }
-    match &cfg.faults.source {
-        FaultSource::File { path } => {
-            let path = crate::sim::schedule::builtin::named(path).unwrap_or(path);
-            let stem = std::path::Path::new(path)
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or("schedule");
-            name.push('-');
-            name.push_str(stem);
-        }
-        FaultSource::Generated { kinds } => {
-            name.push('-');
-            name.push_str(&kinds_name(kinds));
-        }
-        FaultSource::Code => name.push_str("-schedule"),
-        FaultSource::None => {}
-    }
-    if !cfg.swarm.is_empty() {
-        name.push_str("-swarm");
-    }
-    if let Some(m) = s.mutant {
-        name.push('-');
-        name.push_str(m.name());
-    }
-    name
-}
-
-/// A short name for a set of fault kinds: `safe`, `all`, or the kinds joined by `+`.
-fn kinds_name(kinds: &[FaultKind]) -> String {
-    let mut sorted = kinds.to_vec();
-    sorted.sort();
-    sorted.dedup();
-    if sorted == FaultKind::ALL {
-        return "all".to_string();
-    }
-    if sorted == FaultKind::SAFE {
-        return "safe".to_string();
-    }
-    let names: Vec<&str> = sorted.iter().map(|k| k.name()).collect();
-    names.join("+")
 }
 
 /// Read a recorded `run.json` (or the one in a run directory).
@@ -547,7 +511,7 @@ pub fn read_config(path: &std::path::Path) -> Result<RunConfig, ArgsError> {
     } else {
         path.to_path_buf()
     };
-    let shown = file.display().to_string();
+    let shown = crate::sim::show::path(&file);
     let bytes = std::fs::read(&file).map_err(|e| ArgsError::Config {
         path: shown.clone(),
         message: e.to_string(),
@@ -558,4 +522,38 @@ pub fn read_config(path: &std::path::Path) -> Result<RunConfig, ArgsError> {
 /// The command that replays a run from its directory.
 pub fn replay_command(dir: &std::path::Path) -> String {
     format!("quorumlab run --config {}", dir.join("run.json").display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::config::FaultSource;
+    use crate::sim::rundir::check_name;
+
+    /// Regression (issue 8): replaying `<long dir>/<seed>/run.json` derived `<long dir>-replay`,
+    /// over the 100-byte limit, and the replay was refused.
+    #[test]
+    fn replay_names_are_valid_run_names() {
+        let tmp = tempfile::tempdir().unwrap();
+        let seed_dir = tmp.path().join(format!("{}\n", "d".repeat(150))).join("3");
+        std::fs::create_dir_all(&seed_dir).unwrap();
+        let args = RunArgs {
+            config: Some(seed_dir.join("run.json")),
+            ..RunArgs::default()
+        };
+        let name = args.dir_name(&RunConfig::new(3));
+        check_name(&name).unwrap();
+        assert!(name.starts_with("ddd"), "{name}");
+    }
+
+    /// Regression (issue 8): `--mutant x` quoted the name twice (clap's `invalid value 'x'` and
+    /// the parser's own `unknown mutant `x``).
+    #[test]
+    fn an_unknown_mutant_is_quoted_once() {
+        let e = parse_mutant("no-such-bug").unwrap_err();
+        assert!(
+            !e.contains("no-such-bug") && e.contains("repair-no-wait"),
+            "{e}"
+        );
+    }
 }

@@ -166,6 +166,12 @@ pub mod limits {
     pub const LATENCY_MS: u64 = 10_000;
     /// Client timeout (ms).
     pub const CLIENT_TIMEOUT_MS: u64 = 600_000;
+    /// Tokens per node on the ring.
+    pub const VNODES: usize = 1024;
+    /// Depth of a Merkle tree (2^depth buckets).
+    pub const MERKLE_DEPTH: u32 = 16;
+    /// The store's timeouts, intervals and windows (ms): one simulated day.
+    pub const STORE_MS: u64 = 86_400_000;
 }
 
 /// Why a `run.json` cannot be used.
@@ -190,10 +196,14 @@ pub enum ConfigFileError {
         message: String,
     },
     /// A configuration that breaks a rule or bound.
-    #[error("{file}: not a runnable configuration: {source}")]
+    #[error("{file}:{line}: {field}: not a runnable configuration: {source}")]
     Invalid {
         /// The file.
         file: String,
+        /// The line of the field at fault.
+        line: usize,
+        /// The field at fault (`workload.keys`).
+        field: &'static str,
         /// Why.
         source: InvalidConfig,
     },
@@ -212,14 +222,41 @@ impl RunConfig {
         let cfg: RunConfig = serde_json::from_str(text).map_err(|e| ConfigFileError::Shape {
             file: file.to_string(),
             line: e.line().max(1),
-            message: quorumlab_checkers::error::tidy(&e.to_string()),
+            message: one_line(&quorumlab_checkers::error::tidy(without_position(
+                &e.to_string(),
+            ))),
         })?;
-        cfg.validate().map_err(|source| ConfigFileError::Invalid {
-            file: file.to_string(),
-            source,
-        })?;
+        cfg.check()
+            .map_err(|(field, source)| ConfigFileError::Invalid {
+                file: file.to_string(),
+                line: validate::line_of_field(text, field),
+                field,
+                source,
+            })?;
         Ok(cfg)
     }
+}
+
+/// serde_json's message without its ` at line L column C` (the line leads the message already).
+fn without_position(message: &str) -> &str {
+    match message.rfind(" at line ") {
+        Some(i) if message[i..].contains(" column ") => &message[..i],
+        _ => message,
+    }
+}
+
+/// `message` with its control characters escaped (serde echoes a key or value as decoded: an
+/// escaped newline in the input would split the message).
+fn one_line(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    for c in message.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A configuration that cannot run, with the bound or rule it breaks.
@@ -227,160 +264,7 @@ impl RunConfig {
 #[error("{0}")]
 pub struct InvalidConfig(pub String);
 
-impl RunConfig {
-    /// Check every bound and rule (see [`limits`]); the message names the field and the limit.
-    pub fn validate(&self) -> Result<(), InvalidConfig> {
-        let w = &self.workload;
-        let over = |what: &str, got: u128, max: u128, why: &str| {
-            if got > max {
-                Err(InvalidConfig(format!(
-                    "{what} {got} is above the limit of {max} ({why})"
-                )))
-            } else {
-                Ok(())
-            }
-        };
-        let nodes = self.store.nodes.len();
-        if nodes == 0 {
-            return Err(InvalidConfig("the cluster needs at least one node".into()));
-        }
-        over(
-            "nodes",
-            nodes as u128,
-            limits::NODES as u128,
-            "each node is a simulated host",
-        )?;
-        over(
-            "replication factor",
-            self.store.rf as u128,
-            limits::RF as u128,
-            "replicas per key",
-        )?;
-        if self.store.rf == 0 || self.store.rf > nodes {
-            return Err(InvalidConfig(format!(
-                "replication factor {} needs between 1 and {nodes} nodes (the cluster has {nodes})",
-                self.store.rf
-            )));
-        }
-        if w.clients == 0 {
-            return Err(InvalidConfig(
-                "the workload needs at least one client".into(),
-            ));
-        }
-        over(
-            "clients",
-            w.clients as u128,
-            limits::CLIENTS as u128,
-            "each client is a simulated host",
-        )?;
-        if w.keys == 0 {
-            return Err(InvalidConfig("the workload needs at least one key".into()));
-        }
-        over(
-            "keys",
-            w.keys as u128,
-            limits::KEYS as u128,
-            "every key is read and snapshotted at the end",
-        )?;
-        if w.ops.is_none() && w.duration_ms.is_none() {
-            return Err(InvalidConfig(
-                "the main phase needs an operation count or a duration".into(),
-            ));
-        }
-        if let Some(ops) = w.ops {
-            over(
-                "ops",
-                ops as u128,
-                limits::OPS as u128,
-                "operations of the main phase",
-            )?;
-        }
-        if let Some(d) = w.duration_ms {
-            over(
-                "duration (ms)",
-                d as u128,
-                limits::DURATION_MS as u128,
-                "one simulated hour",
-            )?;
-        }
-        over(
-            "think time (ms)",
-            w.think_ms_max as u128,
-            limits::THINK_MS as u128,
-            "one simulated minute",
-        )?;
-        over(
-            "value bytes",
-            w.value_bytes as u128,
-            limits::VALUE_BYTES as u128,
-            "anti-entropy sends a bucket in one frame",
-        )?;
-        over(
-            "client timeout (ms)",
-            w.client_timeout_ms as u128,
-            limits::CLIENT_TIMEOUT_MS as u128,
-            "ten simulated minutes",
-        )?;
-        over(
-            "quiesce (ms)",
-            self.phases.quiesce_max_ms as u128,
-            limits::DURATION_MS as u128,
-            "one simulated hour",
-        )?;
-        over(
-            "max latency (ms)",
-            self.net.max_latency_ms as u128,
-            limits::LATENCY_MS as u128,
-            "ten simulated seconds",
-        )?;
-        let fraction = |what: &str, x: f64| {
-            if (0.0..=1.0).contains(&x) {
-                Ok(())
-            } else {
-                Err(InvalidConfig(format!("{what} {x} is not between 0 and 1")))
-            }
-        };
-        fraction("read fraction", w.read_fraction)?;
-        fraction("delete fraction", w.delete_fraction)?;
-        if w.read_fraction + w.delete_fraction > 1.0 + 1e-9 {
-            return Err(InvalidConfig(format!(
-                "read fraction {} plus delete fraction {} exceed 1",
-                w.read_fraction, w.delete_fraction
-            )));
-        }
-        if let super::workload::KeyDist::Hot { share } = w.key_dist {
-            fraction("hot-key share", share)?;
-        }
-        if w.coordinators > nodes {
-            return Err(InvalidConfig(format!(
-                "{} coordinators asked but the cluster has {nodes} nodes",
-                w.coordinators
-            )));
-        }
-        if self.net.min_latency_ms < 1 || self.net.max_latency_ms < self.net.min_latency_ms {
-            return Err(InvalidConfig(format!(
-                "network latency must satisfy 1 ≤ min ({}) ≤ max ({}) ms",
-                self.net.min_latency_ms, self.net.max_latency_ms
-            )));
-        }
-        if self.phases.quiesce_min_ms > self.phases.quiesce_max_ms {
-            return Err(InvalidConfig(format!(
-                "quiesce minimum {} ms exceeds its maximum {} ms",
-                self.phases.quiesce_min_ms, self.phases.quiesce_max_ms
-            )));
-        }
-        self.store
-            .validate()
-            .map_err(|e| InvalidConfig(e.to_string()))?;
-        if let Some(names) = &self.checkers {
-            super::judge::resolve_checkers(names).map_err(|e| InvalidConfig(e.to_string()))?;
-        }
-        self.faults
-            .schedule
-            .validate(&self.store.nodes)
-            .map_err(|e| InvalidConfig(format!("fault schedule: {e}")))
-    }
-}
+mod validate;
 
 #[cfg(test)]
 mod tests {
@@ -395,36 +279,26 @@ mod tests {
         assert_eq!(back, cfg);
     }
 
-    #[test]
-    fn absurd_values_are_refused_naming_the_limit() {
-        let mut cfg = RunConfig::new(1);
-        cfg.workload.keys = 1_000_000;
-        let e = cfg.validate().unwrap_err().to_string();
-        assert!(e.contains("keys 1000000") && e.contains("10000"), "{e}");
-
-        let mut cfg = RunConfig::new(1);
-        cfg.workload.think_ms_max = u64::MAX;
-        assert!(cfg
-            .validate()
+    fn from_json(text: &str) -> String {
+        RunConfig::from_json_bytes("run.json", text.as_bytes())
             .unwrap_err()
             .to_string()
-            .contains("think time"));
-
-        let mut cfg = RunConfig::new(1);
-        cfg.store.nodes = StoreConfig::node_names(64);
-        cfg.store.rf = 64;
-        assert!(cfg.validate().unwrap_err().to_string().contains("nodes 64"));
-
-        let mut cfg = RunConfig::new(1);
-        cfg.workload.clients = 10_000;
-        assert!(cfg
-            .validate()
-            .unwrap_err()
-            .to_string()
-            .contains("clients 10000"));
-
-        let mut cfg = RunConfig::new(1);
-        cfg.workload.ops = None;
-        assert!(cfg.validate().is_err());
     }
+
+    /// Regression (issue 8): a key or value with an escaped newline made serde's message span
+    /// lines, and a configuration that broke a bound did not name its line.
+    #[test]
+    fn run_json_errors_are_one_line_naming_the_line() {
+        let good = serde_json::to_string_pretty(&RunConfig::new(1)).unwrap();
+        let e = from_json(&good.replacen("\"read_cl\": \"quorum\"", "\"read_cl\": \"a\\nb\"", 1));
+        assert!(!e.contains('\n') && e.contains("a\\nb"), "{e:?}");
+        assert!(!e.contains("column"), "{e}");
+        let keys_line = good.lines().position(|l| l.contains("\"keys\"")).unwrap() + 1;
+        let e = from_json(&good.replacen("\"keys\": 8", "\"keys\": 0", 1));
+        assert!(
+            e.starts_with(&format!("run.json:{keys_line}: workload.keys:")),
+            "{e}"
+        );
+    }
+
 }

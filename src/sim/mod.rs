@@ -34,6 +34,7 @@ pub mod run;
 pub mod rundir;
 pub mod schedule;
 pub mod seed;
+pub mod show;
 pub mod summary;
 pub mod swarm;
 pub mod trace;

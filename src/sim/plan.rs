@@ -63,6 +63,12 @@ impl Plan {
         if let Some(fixed) = &self.swarm {
             swarm::draw(&mut cfg, fixed);
         }
+        // Validate everything but the faults first: the faults are built from the configuration
+        // (a generated schedule walks the replica sets of every key; a file is read and resolved
+        // for the cluster), so an absurd value (`--keys 18446744073709551615`) must be refused
+        // before it drives that work, not after.
+        cfg.faults = Faults::none();
+        cfg.validate()?;
         let nodes = cfg.store.nodes.clone();
         cfg.faults = match &self.faults {
             FaultPlan::None => Faults::none(),
@@ -89,6 +95,41 @@ impl Plan {
         };
         cfg.validate()?;
         Ok(cfg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::schedule::FaultKind;
+
+    /// Regression (issue 8): `--keys 18446744073709551615 --nemesis all` hung: the generator
+    /// walked the replica sets of every key before the key count was validated.
+    #[test]
+    fn an_absurd_configuration_is_refused_before_faults_are_generated() {
+        let mut base = RunConfig::new(1);
+        base.workload.keys = u64::MAX;
+        let plan = Plan {
+            base,
+            faults: FaultPlan::Kinds(FaultKind::ALL.to_vec()),
+            swarm: None,
+        };
+        let e = plan.for_seed(1).unwrap_err().to_string();
+        assert!(e.contains("keys 18446744073709551615"), "{e}");
+    }
+
+    /// A schedule file is not read for a configuration that cannot run anyway.
+    #[test]
+    fn a_bad_configuration_is_reported_before_the_schedule_file() {
+        let mut base = RunConfig::new(1);
+        base.workload.clients = 0;
+        let plan = Plan {
+            base,
+            faults: FaultPlan::File(PathBuf::from("/nonexistent/schedule.toml")),
+            swarm: None,
+        };
+        let e = plan.for_seed(1).unwrap_err().to_string();
+        assert!(e.contains("at least one client"), "{e}");
     }
 }
 

@@ -342,11 +342,11 @@ pub struct Schedule {
 /// anything else TOML whose `random` choices are drawn
 /// from `seed`. Errors name the path as given.
 pub fn load(path: &Path, nodes: &[String], seed: u64) -> Result<Schedule, ScheduleError> {
-    let file = path.display().to_string();
+    let file = crate::sim::show::path(path);
     if let Some(name) = builtin::named(&file) {
         let Some(text) = builtin::source(name) else {
             return Err(ScheduleError::Read {
-                path: lines::cut(&file, 80),
+                path: file.clone(),
                 message: format!(
                     "no built-in schedule of that name (built in: {})",
                     builtin::names().collect::<Vec<_>>().join(", ")
@@ -367,7 +367,8 @@ pub fn load(path: &Path, nodes: &[String], seed: u64) -> Result<Schedule, Schedu
     if path.extension().is_some_and(|e| e == "json") {
         Schedule::from_json_str(&file, text, nodes)
     } else {
-        Schedule::from_toml_str(&file, text, nodes, seed)
+        let name = default_name(&path.to_string_lossy());
+        Schedule::from_toml_named(&file, &name, text, nodes, seed)
     }
 }
 
@@ -380,8 +381,19 @@ impl Schedule {
         nodes: &[String],
         seed: u64,
     ) -> Result<Schedule, ScheduleError> {
+        Schedule::from_toml_named(file, &default_name(file), text, nodes, seed)
+    }
+
+    /// [`Schedule::from_toml_str`] with the name used when the text has none.
+    fn from_toml_named(
+        file: &str,
+        default: &str,
+        text: &str,
+        nodes: &[String],
+        seed: u64,
+    ) -> Result<Schedule, ScheduleError> {
         let doc = input::parse(file, text)?;
-        let name = doc.name.clone().unwrap_or_else(|| default_name(file));
+        let name = doc.name.clone().unwrap_or_else(|| default.to_string());
         let steps = resolve::resolve(&doc, nodes, seed)?;
         Ok(Schedule { name, steps })
     }
@@ -419,13 +431,23 @@ impl Schedule {
 }
 
 /// The stem of `file` (`schedules/mixed.toml` → `mixed`), or `schedule` when it has none.
+/// The name of a schedule whose text has none: its file's stem, made a valid name whatever the
+/// file is called (control characters become `_`, at most 100 characters), else `schedule`.
 fn default_name(file: &str) -> String {
-    Path::new(file)
+    let stem = Path::new(file)
         .file_stem()
-        .and_then(|s| s.to_str())
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or("schedule")
-        .to_string()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
+    let name: String = stem
+        .chars()
+        .take(100)
+        .map(|c| if c.is_control() { '_' } else { c })
+        .collect();
+    if name.trim().is_empty() {
+        "schedule".to_string()
+    } else {
+        name
+    }
 }
 
 #[cfg(test)]

@@ -39,3 +39,28 @@ fn step(at_ms: u64, fault: Fault) -> Step {
         line: 0,
     }
 }
+
+/// Regression (issue 8): a schedule file without `name` whose file name held a control character
+/// (or was very long) got that stem as its name, and was then refused for a bad `name` the file
+/// does not contain.
+#[test]
+fn a_file_name_makes_a_valid_default_name() {
+    let tmp = std::env::temp_dir().join(format!("ql-default-name-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    for stem in [
+        "a\nb\u{1b}[31m\tc".to_string(),
+        "x".repeat(250),
+        " ".to_string(),
+    ] {
+        let path = tmp.join(format!("{stem}.toml"));
+        std::fs::write(
+            &path,
+            "[[fault]]\nat = \"1s\"\nkind = \"crash\"\nnode = \"n1\"\nduration = \"1s\"\n",
+        )
+        .unwrap();
+        let s = load(&path, &nodes(), 1).unwrap_or_else(|e| panic!("{stem:?}: {e}"));
+        assert!(!s.name.chars().any(char::is_control) && s.name.chars().count() <= 100);
+        let _ = std::fs::remove_file(&path);
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
