@@ -408,14 +408,13 @@ fn file_case() -> impl Strategy<Value = (FileKind, usize, Vec<Mutation>, u8)> {
 fn files(n: u32, execute_every: u64) {
     let seeds = seeds();
     run_property(n, 3, file_case(), |(kind, i, mutations, path_kind)| {
-        let json = !matches!(kind, FileKind::Toml);
         let (mut bytes, ext) = match kind {
             FileKind::Toml => (seeds.toml[i].clone(), "toml"),
             FileKind::Json => (seeds.json[i].clone(), "json"),
             FileKind::RunJson => (seeds.run_json[i].clone(), "json"),
         };
         for m in &mutations {
-            bytes = apply(bytes, m, json);
+            bytes = apply(bytes, m);
         }
         let tmp = tempfile::tempdir().map_err(|e| fail(e.to_string()))?;
         let path = file_path(tmp.path(), path_kind, ext);

@@ -8,9 +8,9 @@ pub mod fuzz;
 pub mod mutants;
 pub mod run;
 pub mod run_args;
+pub mod show;
 pub mod shrink;
 pub mod timeline;
-pub mod show;
 
 use clap::error::ContextValue;
 use clap::{Parser, Subcommand};

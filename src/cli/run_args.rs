@@ -527,7 +527,6 @@ pub fn replay_command(dir: &std::path::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::config::FaultSource;
     use crate::sim::rundir::check_name;
 
     /// Regression (issue 8): replaying `<long dir>/<seed>/run.json` derived `<long dir>-replay`,

@@ -98,6 +98,20 @@ impl Plan {
     }
 }
 
+/// How far ahead generated faults are laid out: the main phase's time limit when it has one;
+/// otherwise well past any plausible length of an operation-bounded phase (the run keeps only the
+/// steps applied before its main phase ended, so a long horizon costs nothing but a few steps).
+pub fn horizon(cfg: &RunConfig) -> Duration {
+    if let Some(ms) = cfg.workload.duration_ms {
+        return Duration::from_millis(ms);
+    }
+    let w = &cfg.workload;
+    let per_client = w.ops.unwrap_or(0).div_ceil(w.clients.max(1) as u64);
+    let per_op_ms = 4 * cfg.net.max_latency_ms + w.think_ms_max / 2 + 10;
+    let estimate = Duration::from_millis(per_client.saturating_mul(per_op_ms));
+    (estimate * 4).clamp(Duration::from_secs(60), Duration::from_secs(3600))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,18 +145,4 @@ mod tests {
         let e = plan.for_seed(1).unwrap_err().to_string();
         assert!(e.contains("at least one client"), "{e}");
     }
-}
-
-/// How far ahead generated faults are laid out: the main phase's time limit when it has one;
-/// otherwise well past any plausible length of an operation-bounded phase (the run keeps only the
-/// steps applied before its main phase ended, so a long horizon costs nothing but a few steps).
-pub fn horizon(cfg: &RunConfig) -> Duration {
-    if let Some(ms) = cfg.workload.duration_ms {
-        return Duration::from_millis(ms);
-    }
-    let w = &cfg.workload;
-    let per_client = w.ops.unwrap_or(0).div_ceil(w.clients.max(1) as u64);
-    let per_op_ms = 4 * cfg.net.max_latency_ms + w.think_ms_max / 2 + 10;
-    let estimate = Duration::from_millis(per_client.saturating_mul(per_op_ms));
-    (estimate * 4).clamp(Duration::from_secs(60), Duration::from_secs(3600))
 }

@@ -358,7 +358,7 @@ fn runs(text: &[u8], digits: bool) -> Vec<(usize, usize)> {
 }
 
 /// `text` broken by `m` (a no-op when the mutation finds nothing to act on).
-pub fn apply(mut text: Vec<u8>, m: &Mutation, json: bool) -> Vec<u8> {
+pub fn apply(mut text: Vec<u8>, m: &Mutation) -> Vec<u8> {
     match m {
         Mutation::Truncate(i) => {
             let at = i.index(text.len() + 1);
@@ -410,8 +410,8 @@ pub fn apply(mut text: Vec<u8>, m: &Mutation, json: bool) -> Vec<u8> {
         }
         Mutation::Nest(i, depth) => {
             let at = i.index(text.len() + 1);
-            let (open, close) = if json { ("[", "]") } else { ("[", "]") };
-            let nested = format!("{}1{}", open.repeat(*depth), close.repeat(*depth));
+            // `[[[1]]]` nests in TOML values and in JSON alike.
+            let nested = format!("{}1{}", "[".repeat(*depth), "]".repeat(*depth));
             text.splice(at..at, nested.into_bytes());
         }
     }

@@ -5,7 +5,6 @@
 
 use super::{limits, InvalidConfig, RunConfig};
 
-
 impl RunConfig {
     /// Check every bound and rule (see [`limits`]); the message names the field and the limit.
     pub fn validate(&self) -> Result<(), InvalidConfig> {
