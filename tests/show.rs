@@ -244,3 +244,42 @@ fn every_run_directory_has_well_formed_deterministic_plots_with_fault_bands() {
         );
     }
 }
+
+/// `show --html OUT` draws any history as the timeline page (the same as `quorumlab timeline`).
+#[test]
+fn show_html_writes_the_timeline_page_of_any_history() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("page.html");
+    let edn =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("histories/valid/independent-register.edn");
+    let o = quorumlab(&[
+        "show",
+        edn.to_str().unwrap(),
+        "--html",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let page = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        page.contains("<canvas") && page.contains("id=\"data\""),
+        "not a timeline page"
+    );
+    let again = tmp.path().join("again.html");
+    let o = quorumlab(&[
+        "timeline",
+        edn.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        page,
+        std::fs::read_to_string(&again).unwrap(),
+        "same page as `timeline`"
+    );
+}

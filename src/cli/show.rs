@@ -26,6 +26,10 @@ pub struct ShowArgs {
     /// The model the history's functions belong to (as for `check`).
     #[arg(long, default_value = "register")]
     pub model: String,
+    /// Instead of the summary, write the history drawn as a self-contained timeline page here
+    /// (what `quorumlab timeline PATH --out OUT` does).
+    #[arg(long, value_name = "OUT")]
+    pub html: Option<PathBuf>,
 }
 
 /// The files of a run, as found.
@@ -155,6 +159,13 @@ fn show(args: &ShowArgs) -> Result<(String, i32), InputError> {
 
 /// Run `quorumlab show`; returns the exit code.
 pub fn run(args: ShowArgs) -> i32 {
+    if let Some(out) = args.html {
+        return super::timeline::run(super::timeline::TimelineArgs {
+            path: args.path,
+            out,
+            format: args.format,
+        });
+    }
     match show(&args) {
         Ok((text, code)) => {
             // A closed pipe (`| head`) is not an error: the exit code still tells.
