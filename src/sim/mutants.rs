@@ -103,6 +103,11 @@ fn hints_only(c: &mut RunConfig) {
     c.store.read_repair = ReadRepair::None;
     c.store.hints.window_ms = 60_000;
     c.store.tombstones.grace_ms = 120_000;
+    // Hints are the only way back, and replay is one round trip per hint: a few hundred hints
+    // owed after the faults take several seconds (correct store, row seed 18: 299 hints, replicas
+    // agreed 9.3 s into quiesce), longer than the default 5 s deadline. Quiesce ends as soon as
+    // no hint is pending and the replicas agree, so a long deadline costs only failing runs.
+    c.phases.quiesce_max_ms = 30_000;
 }
 
 /// Faults hint delivery outlives (a slow or reply-losing replica times every delivery out).
