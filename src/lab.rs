@@ -334,7 +334,6 @@ impl Experiment {
             Some(self.seeds.len() as u64),
             quiet,
         ));
-        let failing = std::sync::atomic::AtomicU64::new(0);
         std::thread::scope(|scope| {
             for _ in 0..self.threads.min(self.seeds.len()).max(1) {
                 scope.spawn(|| loop {
@@ -354,15 +353,12 @@ impl Experiment {
                         let mut n = next.lock().unwrap_or_else(|e| e.into_inner());
                         n.1 = n.1.min(i);
                     }
-                    if !outcome
-                        .as_ref()
-                        .is_ok_and(|o| o.results.valid == Validity::Valid)
-                    {
-                        failing.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    }
                     let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
                     done.push((i, outcome));
-                    let failing = failing.load(std::sync::atomic::Ordering::Relaxed);
+                    let valid = |o: &Result<SeedOutcome, String>| {
+                        o.as_ref().is_ok_and(|o| o.results.valid == Validity::Valid)
+                    };
+                    let failing = done.iter().filter(|(_, o)| !valid(o)).count() as u64;
                     display
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
