@@ -27,17 +27,19 @@ use crate::cli::run_args::replay_command;
 use crate::sim::config::RunConfig;
 use crate::sim::judge::judge;
 use crate::sim::plan::{FaultPlan, Plan};
-use crate::sim::run::{run, RunStats};
+use crate::sim::run::{run, run_system, RunStats};
 use crate::sim::rundir::{RunDir, RunFiles};
 use crate::sim::schedule::{FaultKind, Schedule};
 use crate::sim::summary::{outcomes, Outcomes};
 use crate::sim::workload::KeyDist;
 use crate::store::config::{AeMode, ConsistencyLevel, Mutant, ReadRepair};
+use crate::sut::System;
 use quorumlab_checkers::{Results, Validity};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 /// A configuration and a set of seeds to run it on.
 #[derive(Clone, Debug)]
@@ -49,6 +51,18 @@ pub struct Experiment {
     seeds: Vec<u64>,
     threads: usize,
     out: PathBuf,
+    system: Option<Maker>,
+}
+
+/// Makes the system under test for one seed's configuration (one per run: a system keeps per-run
+/// state).
+#[derive(Clone)]
+struct Maker(Arc<dyn Fn(&RunConfig) -> Rc<dyn System> + Send + Sync>);
+
+impl std::fmt::Debug for Maker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Maker(..)")
+    }
 }
 
 /// What happened on one seed.
@@ -99,6 +113,7 @@ impl Experiment {
             seeds: vec![1],
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             out: default_out(),
+            system: None,
         }
     }
 
@@ -249,6 +264,26 @@ impl Experiment {
         self.seeds = seeds.into_iter().collect();
         self
     }
+    /// Test another store: `make` builds the system under test for each seed's configuration
+    /// (workload, faults, phases and seed come from the experiment; the store options —
+    /// [`Experiment::read_cl`], [`Experiment::mutant`]… — are the built-in store's and are not
+    /// used). `name` is recorded in `run.json`. Fault schedules name the system's nodes, and
+    /// generated faults are drawn over them.
+    pub fn system<S, F>(mut self, name: &str, make: F) -> Self
+    where
+        S: System,
+        F: Fn(&RunConfig) -> S + Send + Sync + 'static,
+    {
+        let nodes = make(&self.plan.base).nodes();
+        self.plan.base.system = Some(name.to_string());
+        self.plan.base.store.rf = self.plan.base.store.rf.min(nodes.len()).max(1);
+        self.plan.base.store.nodes = nodes;
+        self.plan.base.store.mutant = None;
+        self.system = Some(Maker(Arc::new(move |cfg: &RunConfig| {
+            Rc::new(make(cfg)) as Rc<dyn System>
+        })));
+        self
+    }
     /// Only these checkers (names as for `quorumlab check --checkers`, plus `invariants`).
     pub fn checkers(self, names: &[&str]) -> Self {
         let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
@@ -275,9 +310,18 @@ impl Experiment {
 
     fn run_seed(&self, seed: u64) -> Result<SeedOutcome, String> {
         let cfg = self.config_for(seed)?;
-        let out = run(&cfg).map_err(|e| e.to_string())?;
-        let verdict = judge(&out.config, &out.history, &out.final_state, &out.violations)
-            .map_err(|e| e.to_string())?;
+        let out = match &self.system {
+            None => run(&cfg),
+            Some(Maker(make)) => run_system(&cfg, make(&cfg), false),
+        }
+        .map_err(|e| e.to_string())?;
+        let verdict = judge(
+            &out.config,
+            &out.history,
+            out.final_state.as_ref(),
+            &out.violations,
+        )
+        .map_err(|e| e.to_string())?;
         let (dir, replay) = if verdict.results.valid == Validity::Valid {
             let replay = format!(
                 "valid: no run directory kept (experiment {}, seed {seed})",
@@ -290,13 +334,20 @@ impl Experiment {
             let files = RunFiles {
                 config: &out.config,
                 history: &out.history,
-                final_state: &out.final_state,
+                final_state: out.final_state.as_ref(),
                 results: Some(&verdict.results),
                 stats: &out.stats,
                 events: None,
             };
             let target = dir.commit(&files).map_err(|e| e.to_string())?;
-            let replay = replay_command(&target);
+            let replay = match &cfg.system {
+                None => replay_command(&target),
+                Some(_) => format!(
+                    "this experiment ({}) with .seeds([{seed}]) — run.json holds the whole \
+                     configuration",
+                    self.name
+                ),
+            };
             (Some(target), replay)
         };
         Ok(SeedOutcome {

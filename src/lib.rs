@@ -5,6 +5,8 @@
 //!
 //! - [`store`]: the system under test — ring, storage, replica, coordinator, read repair.
 //!   It knows nothing of the harness.
+//! - [`sut`]: the system-under-test interface — how the harness starts any store's nodes, talks
+//!   to them as a client and observes them; the built-in store is one implementation.
 //! - [`sim`]: the harness — cluster in turmoil, clocks, generator, recorder, one run.
 //! - [`lab`]: experiments for your own `cargo test` (run builder, seeds, `assert_valid`).
 //! - [`campaign`]: many seeds of one plan on many threads and machines (`quorumlab fuzz`).
@@ -20,6 +22,7 @@ pub mod lab;
 pub mod shrink;
 pub mod sim;
 pub mod store;
+pub mod sut;
 pub mod view;
 
 pub use quorumlab_checkers as checkers;

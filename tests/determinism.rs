@@ -15,7 +15,13 @@ fn fingerprint(cfg: &RunConfig) -> (Vec<u8>, String, String, String, RunConfig) 
     write_jsonl(&mut bytes, &out.history).unwrap();
     let fin = serde_json::to_string(&out.final_state).unwrap();
     let events = out.events.clone().unwrap_or_default().join("\n");
-    let verdict = judge(&out.config, &out.history, &out.final_state, &out.violations).unwrap();
+    let verdict = judge(
+        &out.config,
+        &out.history,
+        out.final_state.as_ref(),
+        &out.violations,
+    )
+    .unwrap();
     let results = serde_json::to_string(&verdict.results).unwrap();
     (bytes, fin, events, results, out.config)
 }

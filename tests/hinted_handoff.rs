@@ -2,12 +2,12 @@
 //! durably, and replays it when the replica returns — never overwriting a newer cell, and never
 //! after the hint window.
 
-use quorumlab::sim::client::Session;
 use quorumlab::sim::cluster::{Cluster, NetConfig};
 use quorumlab::sim::values;
 use quorumlab::store::cell::Cell;
 use quorumlab::store::config::{ReadRepair, StoreConfig};
 use quorumlab::store::proto::Response;
+use quorumlab::sut::builtin_client::BuiltinClient;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -31,7 +31,7 @@ struct Roles {
 fn roles(cluster: &Cluster) -> Roles {
     let replicas = cluster.replica_names(KEY);
     let outsiders: Vec<String> = cluster
-        .config
+        .config()
         .nodes
         .iter()
         .filter(|n| !replicas.contains(n))
@@ -45,13 +45,13 @@ fn roles(cluster: &Cluster) -> Roles {
 }
 
 async fn write(cfg: &StoreConfig, via: &str, value: i64) -> Cell {
-    let s = Session::new(
+    let s = BuiltinClient::new(
         via,
         cfg.port,
         Duration::from_millis(200),
         Duration::from_secs(2),
     );
-    match s.call(values::write_request(KEY, value)).await {
+    match s.request(values::write_request(KEY, value)).await {
         Ok(Response::WriteOk { ts }) => values::cell(KEY, value, ts),
         other => panic!("write of {value} via {via} failed: {other:?}"),
     }

@@ -1,18 +1,18 @@
 //! Scripted scenarios against the real store in turmoil: a scripted client drives a cluster,
 //! applies partitions itself, and inspects replica state through the harness's observer.
 
-use quorumlab::sim::client::Session;
 use quorumlab::sim::cluster::{Cluster, NetConfig};
 use quorumlab::sim::values;
 use quorumlab::store::cell::Cell;
 use quorumlab::store::config::{ConsistencyLevel, ReadRepair, StoreConfig};
 use quorumlab::store::proto::{Request, Response};
+use quorumlab::sut::builtin_client::BuiltinClient;
 use std::cell::{Cell as StdCell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
-fn session(cfg: &StoreConfig, node: &str) -> Session {
-    Session::new(
+fn session(cfg: &StoreConfig, node: &str) -> BuiltinClient {
+    BuiltinClient::new(
         node,
         cfg.port,
         Duration::from_millis(cfg.connect_timeout_ms),
@@ -34,7 +34,7 @@ fn drive(cluster: &mut Cluster, done: &Rc<StdCell<bool>>, limit: Duration) {
 fn non_replica(cluster: &Cluster, key: i64) -> String {
     let replicas = cluster.replica_names(key);
     cluster
-        .config
+        .config()
         .nodes
         .iter()
         .find(|n| !replicas.contains(n))
@@ -55,10 +55,10 @@ fn quorum_write_then_quorum_read_at_another_coordinator_returns_it() {
                 let writer = format!("n{}", 1 + key % 5);
                 let reader = format!("n{}", 1 + (key + 2) % 5);
                 let w = session(&c, &writer)
-                    .call(values::write_request(key, 100 + key))
+                    .request(values::write_request(key, 100 + key))
                     .await?;
                 let r = session(&c, &reader)
-                    .call(Request::ClientRead { key, trace: None })
+                    .request(Request::ClientRead { key, trace: None })
                     .await?;
                 out.borrow_mut().push((key, w, r));
             }
@@ -106,7 +106,7 @@ fn diverge_then_read(
     let others: Vec<String> = cfg.nodes.iter().filter(|n| **n != c).cloned().collect();
     let done = Rc::new(StdCell::new(false));
     let result: Rc<RefCell<Option<ReadSeen>>> = Rc::default();
-    let observed = cluster.observed.clone();
+    let observed = cluster.observed().clone();
     let (flag, out, conf) = (done.clone(), result.clone(), cfg.clone());
     let (a2, b2, c2) = (a.clone(), b.clone(), c.clone());
     cluster.sim.client("tester", async move {
@@ -114,7 +114,7 @@ fn diverge_then_read(
             turmoil::partition(c2.as_str(), n.as_str());
         }
         let w = session(&conf, &a2)
-            .call(values::write_request(key, 7))
+            .request(values::write_request(key, 7))
             .await?;
         let Response::WriteOk { ts } = w else {
             panic!("write with one replica isolated must still reach QUORUM: {w:?}")
@@ -128,7 +128,7 @@ fn diverge_then_read(
             turmoil::partition(a2.as_str(), n.as_str());
         }
         let answer = session(&conf, &b2)
-            .call(Request::ClientRead { key, trace: None })
+            .request(Request::ClientRead { key, trace: None })
             .await?;
         let at_return = observed
             .borrow()
@@ -217,7 +217,7 @@ fn replica_crashed_right_after_acknowledging_keeps_the_write_after_restart() {
     let (out, conf) = (acked.clone(), cfg.clone());
     cluster.sim.client("tester", async move {
         let w = session(&conf, &coordinator)
-            .call(values::write_request(key, 11))
+            .request(values::write_request(key, 11))
             .await?;
         let Response::WriteOk { ts } = w else {
             panic!("ALL write not acknowledged: {w:?}")
@@ -230,7 +230,7 @@ fn replica_crashed_right_after_acknowledging_keeps_the_write_after_restart() {
         assert!(cluster.elapsed() < Duration::from_secs(10));
     }
     let ts = acked.get().unwrap();
-    let before = cluster.observed.borrow()[&victim].clone();
+    let before = cluster.observed().borrow()[&victim].clone();
     cluster.sim.crash(victim.as_str());
     for _ in 0..50 {
         cluster.step().unwrap();
@@ -239,7 +239,7 @@ fn replica_crashed_right_after_acknowledging_keeps_the_write_after_restart() {
     for _ in 0..50 {
         cluster.step().unwrap();
     }
-    let after = cluster.observed.borrow()[&victim].clone();
+    let after = cluster.observed().borrow()[&victim].clone();
     assert!(
         !Rc::ptr_eq(&before, &after),
         "the node did not reboot and replay its log"

@@ -89,7 +89,7 @@ pub fn write_failure(
     let files = RunFiles {
         config: &out.config,
         history: &out.history,
-        final_state: &out.final_state,
+        final_state: out.final_state.as_ref(),
         results: Some(&outcome.results),
         stats: &out.stats,
         events: out.events.as_deref(),

@@ -81,7 +81,12 @@ pub fn run_to(args: RunArgs, err: &mut dyn Write, mode: Mode) -> i32 {
     };
     let wall = started.elapsed().as_secs_f64();
     print!("{}", summary::render(&out, wall));
-    let verdict = match judge(&out.config, &out.history, &out.final_state, &out.violations) {
+    let verdict = match judge(
+        &out.config,
+        &out.history,
+        out.final_state.as_ref(),
+        &out.violations,
+    ) {
         Ok(v) => v,
         Err(e) => {
             let _ = writeln!(
@@ -95,7 +100,7 @@ pub fn run_to(args: RunArgs, err: &mut dyn Write, mode: Mode) -> i32 {
     let files = RunFiles {
         config: &out.config,
         history: &out.history,
-        final_state: &out.final_state,
+        final_state: out.final_state.as_ref(),
         results: Some(&verdict.results),
         stats: &out.stats,
         events: out.events.as_deref(),

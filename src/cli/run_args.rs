@@ -516,7 +516,24 @@ pub fn read_config(path: &std::path::Path) -> Result<RunConfig, ArgsError> {
         path: shown.clone(),
         message: e.to_string(),
     })?;
-    Ok(RunConfig::from_json_bytes(&shown, &bytes)?)
+    let cfg = RunConfig::from_json_bytes(&shown, &bytes)?;
+    if let Some(system) = &cfg.system {
+        let at = bytes
+            .windows(8)
+            .position(|w| w == b"\"system\"")
+            .unwrap_or(0);
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        return Err(ArgsError::Config {
+            path: format!("{shown}:{line}"),
+            message: format!(
+                "made with the system under test {:?}, which this binary does not contain; \
+                 replay it from the code that defines it (its Experiment, with .seeds([{}]))",
+                crate::sim::show::text(system),
+                cfg.seed
+            ),
+        });
+    }
+    Ok(cfg)
 }
 
 /// The command that replays a run from its directory.

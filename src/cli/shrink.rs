@@ -103,7 +103,7 @@ fn shrink_command(args: &ShrinkArgs) -> Result<i32, String> {
     let files = RunFiles {
         config: &o.config,
         history: &o.history,
-        final_state: &o.final_state,
+        final_state: o.final_state.as_ref(),
         results: Some(&outcome.results),
         stats: &o.stats,
         events: o.events.as_deref(),

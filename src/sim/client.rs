@@ -1,20 +1,19 @@
 //! Client processes: each is bound to one coordinator, takes operations from the shared generator,
-//! performs them over the simulated network and records invocation and completion.
+//! performs them through the system's [`Client`] and records invocation and completion.
 //!
-//! Outcomes are honest: `ok` when the store answered with a result; `fail` only when the request
-//! certainly had no effect (the coordinator could not be reached, or answered `Unavailable`);
-//! `info` otherwise (timeout, lost connection, unexpected answer). A process whose operation ended
-//! `info` is retired: the slot continues as process `p + clients`, Jepsen-style. Every request
-//! carries the history index of its invocation, so the store's events name the operation.
+//! Outcomes are honest: `ok` when the store answered with a result; `fail` only when the system
+//! reported that the request certainly had no effect ([`Failure::Definite`]); `info` otherwise
+//! (the system said it is unsure, or the call outlived the harness's backstop of twice the
+//! operation timeout). A process whose operation ended `info` is retired: the slot continues as
+//! process `p + clients`, Jepsen-style (on the same client: one client per slot, made once). Every operation carries the history
+//! index of its invocation, so the store's events can name it.
 
 use super::clock::sim_now_ns;
 use super::recorder::{Completion, Recorder};
 use super::values;
 use super::workload::{Generator, OpSpec};
 use crate::store::cell::Cell;
-use crate::store::metrics::Metrics;
-use crate::store::pool::{Pool, RpcError};
-use crate::store::proto::{Request, Response};
+use crate::sut::{Client, Done, Failure, Op, OpKind, System};
 use quorumlab_checkers::{EventType, Value};
 use std::cell::{Cell as StdCell, RefCell};
 use std::rc::Rc;
@@ -24,7 +23,9 @@ use std::time::Duration;
 pub const FAIL_BACKOFF: Duration = Duration::from_millis(100);
 
 /// What every client of a run shares.
-pub struct ClientShared {
+pub struct ClientShared<S: System + ?Sized> {
+    /// The system under test (it makes the clients).
+    pub system: Rc<S>,
     /// The history.
     pub recorder: Rc<RefCell<Recorder>>,
     /// The operations to perform.
@@ -33,36 +34,28 @@ pub struct ClientShared {
     pub finished: Rc<StdCell<usize>>,
     /// Number of client slots (the process-id stride).
     pub clients: usize,
-    /// Port of the store.
-    pub port: u16,
-    /// Dial deadline.
-    pub connect_timeout: Duration,
-    /// Operation deadline.
+    /// Operation deadline (the harness's backstop is twice this).
     pub op_timeout: Duration,
     /// Bytes per written value.
     pub value_bytes: usize,
 }
 
-/// A connection to one coordinator, used by one client slot.
+/// One client process's handle: the system's client, bound to one coordinator.
 pub struct Session {
-    pool: Pool,
+    client: Box<dyn Client>,
     coordinator: String,
-    op_timeout: Duration,
+    backstop: Duration,
     value_bytes: usize,
 }
 
 impl Session {
-    /// A session with `coordinator`.
-    pub fn new(
-        coordinator: &str,
-        port: u16,
-        connect_timeout: Duration,
-        op_timeout: Duration,
-    ) -> Self {
+    /// A session with `coordinator` of `system`; the harness gives up on a call after twice
+    /// `op_timeout`.
+    pub fn new<S: System + ?Sized>(system: &S, coordinator: &str, op_timeout: Duration) -> Self {
         Session {
-            pool: Pool::new(port, connect_timeout, Rc::new(Metrics::default())),
+            client: system.client(coordinator),
             coordinator: coordinator.to_string(),
-            op_timeout,
+            backstop: op_timeout * 2,
             value_bytes: values::ID_BYTES,
         }
     }
@@ -71,13 +64,6 @@ impl Session {
     pub fn with_value_bytes(mut self, n: usize) -> Self {
         self.value_bytes = n;
         self
-    }
-
-    /// Send one client request to the coordinator and wait for its answer (unrecorded).
-    pub async fn call(&self, req: Request) -> Result<Response, RpcError> {
-        self.pool
-            .call(&self.coordinator, req, self.op_timeout)
-            .await
     }
 
     /// Perform `op` as `process`, recording it. Returns how it ended (`Info` retires the process).
@@ -95,17 +81,25 @@ impl Session {
         let index = recorder
             .borrow_mut()
             .invoke(sim_now_ns(), process, f, key, arg.clone());
-        let trace = Some(index);
-        let req = match op {
-            OpSpec::Read { key } => Request::ClientRead { key, trace },
-            OpSpec::Write { key, value } => Request::ClientWrite {
-                key,
-                value: values::encode(key, value, self.value_bytes),
-                trace,
-            },
-            OpSpec::Delete { key } => Request::ClientDelete { key, trace },
+        let kind = match op {
+            OpSpec::Read { .. } => OpKind::Read,
+            OpSpec::Write { key, value } => {
+                OpKind::Write(values::encode(key, value, self.value_bytes))
+            }
+            OpSpec::Delete { .. } => OpKind::Delete,
         };
-        let answer = self.call(req).await;
+        let call = self.client.call(Op {
+            op: index,
+            key,
+            kind,
+        });
+        let answer = match tokio::time::timeout(self.backstop, call).await {
+            Ok(answer) => answer,
+            Err(_) => Err(Failure::Indefinite(format!(
+                "no answer within {} ms (harness backstop)",
+                self.backstop.as_millis()
+            ))),
+        };
         let node = Some(self.coordinator.clone());
         let done =
             |kind: EventType, value: Value, ts: Option<u64>, error: Option<String>| Completion {
@@ -116,25 +110,12 @@ impl Session {
                 error,
             };
         let completion = match answer {
-            Ok(Response::ReadOk { cell }) => {
-                let (value, ts) = read_value(key, cell.as_ref());
-                done(EventType::Ok, value, ts, None)
+            Ok(Done::Read { value, ts }) => {
+                done(EventType::Ok, decode_read(key, value.as_deref()), ts, None)
             }
-            Ok(Response::WriteOk { ts }) => done(EventType::Ok, arg, Some(ts), None),
-            Ok(Response::Error(e)) if e.is_definite() => {
-                done(EventType::Fail, arg, None, Some(e.to_string()))
-            }
-            Ok(Response::Error(e)) => done(EventType::Info, arg, None, Some(e.to_string())),
-            Ok(other) => done(
-                EventType::Info,
-                arg,
-                None,
-                Some(format!("unexpected answer {other:?}")),
-            ),
-            Err(e @ RpcError::Unreachable(_)) => {
-                done(EventType::Fail, arg, None, Some(e.to_string()))
-            }
-            Err(e) => done(EventType::Info, arg, None, Some(e.to_string())),
+            Ok(Done::Written { ts }) => done(EventType::Ok, arg, ts, None),
+            Err(Failure::Definite(e)) => done(EventType::Fail, arg, None, Some(e)),
+            Err(Failure::Indefinite(e)) => done(EventType::Info, arg, None, Some(e)),
         };
         let kind = completion.kind;
         recorder
@@ -144,41 +125,42 @@ impl Session {
     }
 }
 
-/// What a read of `key` returned, as the history records it: the value's id (`null` for a
-/// tombstone or an absent key) and the cell's timestamp (absent only for an absent key). Bytes
-/// that are not any client's value are recorded as the string `corrupt: …`, which no write wrote.
-pub fn read_value(key: i64, cell: Option<&Cell>) -> (Value, Option<u64>) {
-    match cell {
-        None => (Value::Null, None),
-        Some(c) => match &c.value {
-            None => (Value::Null, Some(c.ts)),
-            Some(bytes) => match values::decode(key, bytes) {
-                Ok(id) => (Value::Int(id), Some(c.ts)),
-                Err(e) => (Value::Str(format!("corrupt: {e}")), Some(c.ts)),
-            },
+/// What a read of `key` returned, as the history records it: the value's id (`null` for no
+/// value). Bytes that are not any client's value are recorded as the string `corrupt: …`, which
+/// no write wrote.
+pub fn decode_read(key: i64, bytes: Option<&[u8]>) -> Value {
+    match bytes {
+        None => Value::Null,
+        Some(bytes) => match values::decode(key, bytes) {
+            Ok(id) => Value::Int(id),
+            Err(e) => Value::Str(format!("corrupt: {e}")),
         },
     }
 }
 
+/// [`decode_read`] of a built-in store cell, with the cell's timestamp (absent only for an absent
+/// key).
+pub fn read_value(key: i64, cell: Option<&Cell>) -> (Value, Option<u64>) {
+    match cell {
+        None => (Value::Null, None),
+        Some(c) => (decode_read(key, c.value.as_deref()), Some(c.ts)),
+    }
+}
+
 /// The software of one client slot: perform operations until the main phase is over.
-pub async fn run_slot(
+pub async fn run_slot<S: System + ?Sized>(
     slot: usize,
     coordinator: String,
-    shared: Rc<ClientShared>,
+    shared: Rc<ClientShared<S>>,
 ) -> turmoil::Result {
-    let session = Session::new(
-        &coordinator,
-        shared.port,
-        shared.connect_timeout,
-        shared.op_timeout,
-    )
-    .with_value_bytes(shared.value_bytes);
+    let client = Session::new(&*shared.system, &coordinator, shared.op_timeout)
+        .with_value_bytes(shared.value_bytes);
     let mut process = slot as u64;
     loop {
         let now = turmoil::sim_elapsed().unwrap_or_default();
         let op = shared.generator.borrow_mut().next_op(now);
         let Some(op) = op else { break };
-        let outcome = session.perform(&shared.recorder, process, op).await;
+        let outcome = client.perform(&shared.recorder, process, op).await;
         if outcome == EventType::Info {
             process += shared.clients as u64;
         }

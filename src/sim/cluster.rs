@@ -1,25 +1,20 @@
-//! The cluster inside turmoil: one host per store node (`n1`…`nN`), built from the run seed, plus
-//! what the harness may observe about each node (its cells, its counters, its clock offset).
+//! The cluster inside turmoil: one host per node of the system under test (`n1`…`nN` for the
+//! built-in store), built from the run seed, plus what the nemesis controls on every node (its
+//! clock offset, its disk latency, whether it is crashed).
 //!
 //! The simulation is configured for determinism: turmoil's RNG seeded from the run seed, a fixed
 //! epoch, a minimum message latency of one tick (so a request and its answer never share a tick),
-//! and no random disk syncs.
+//! and no random disk syncs. Every node boots through [`System::boot`] with a [`NodeContext`]
+//! whose seed is derived from the run seed, the node's index and its boot number.
 
 use super::clock::{ClockOffsets, DiskDelays};
-use super::invariants::Rules;
-use super::monitor::Monitor;
 use super::seed::derive;
-use super::values;
 use crate::store::config::StoreConfig;
-use crate::store::merkle;
-use crate::store::metrics::Metrics;
-use crate::store::node::{self, NodeEnv};
-use crate::store::ring::Ring;
-use crate::store::storage::CellMap;
-use quorumlab_checkers::final_state::{FinalState, Placement, ReachedCell, ReplicaCell};
+use crate::sut::builtin::BuiltinStore;
+use crate::sut::{EventLog, NodeContext, System};
 use serde::{Deserialize, Serialize};
-use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::cell::Cell;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::time::{Duration, UNIX_EPOCH};
 use turmoil::Sim;
@@ -59,6 +54,9 @@ pub enum ClusterError {
         /// Maximum.
         max: u64,
     },
+    /// The system's node names are unusable.
+    #[error("system under test: {0}")]
+    Nodes(String),
     /// turmoil reported an error (a host's software failed).
     #[error("simulation: {0}")]
     Simulation(String),
@@ -67,52 +65,106 @@ pub enum ClusterError {
 /// The length of one simulation step.
 pub const TICK: Duration = Duration::from_millis(1);
 
-/// Read-only handles on every node's cells, refreshed at each boot.
-pub type Observed = Rc<RefCell<BTreeMap<String, Rc<RefCell<CellMap>>>>>;
+/// Host names the harness uses itself.
+pub const HARNESS_HOSTS: [&str; 2] = ["clients", "final"];
 
-/// A running cluster.
-pub struct Cluster {
+/// A running cluster of system `S` (the built-in store unless said otherwise).
+pub struct Cluster<S: System + ?Sized = BuiltinStore> {
     /// The simulation.
     pub sim: Sim<'static>,
-    /// Store configuration.
-    pub config: Rc<StoreConfig>,
-    /// Placement (the same ring the nodes use).
-    pub ring: Ring,
-    /// Each node's cells, as of its current boot.
-    pub observed: Observed,
-    /// Each node's counters.
-    pub metrics: BTreeMap<String, Rc<Metrics>>,
+    /// The system under test.
+    pub system: Rc<S>,
+    /// Its nodes, in order.
+    pub nodes: Vec<String>,
     /// Each node's clock offset.
     pub clocks: ClockOffsets,
     /// Each node's disk latency.
     pub disks: DiskDelays,
     /// Nodes currently crashed.
-    pub down: std::collections::BTreeSet<String>,
-    /// What the nodes report: coverage, invariants, reached cells, events.
-    pub monitor: Rc<RefCell<Monitor>>,
+    pub down: BTreeSet<String>,
+    /// Events the nodes report through their [`NodeContext`].
+    pub events: EventLog,
 }
 
-impl Cluster {
-    /// Build the simulation and register every node (events are counted and checked, not kept).
-    pub fn new(seed: u64, config: StoreConfig, net: &NetConfig) -> Result<Cluster, ClusterError> {
-        Self::with_events(seed, config, net, false)
-    }
-
-    /// [`Cluster::new`], keeping every event rendered for `events.jsonl` when `record` is set.
-    pub fn with_events(
+impl Cluster<BuiltinStore> {
+    /// The built-in store configured by `config` on network `net` (events are counted and checked,
+    /// not kept).
+    pub fn new(
         seed: u64,
         config: StoreConfig,
         net: &NetConfig,
+    ) -> Result<Cluster<BuiltinStore>, ClusterError> {
+        let timeout = Duration::from_millis(
+            crate::sim::workload::WorkloadConfig::default().client_timeout_ms,
+        );
+        let store = BuiltinStore::new(config, timeout, false)?;
+        Cluster::with_system(seed, Rc::new(store), net, false)
+    }
+
+    /// The built-in store's configuration.
+    pub fn config(&self) -> &StoreConfig {
+        self.system.config()
+    }
+
+    /// Read-only handles on every node's cells.
+    pub fn observed(&self) -> &crate::sut::builtin::Observed {
+        self.system.observed()
+    }
+
+    /// The built-in store's placement.
+    pub fn ring(&self) -> &crate::store::ring::Ring {
+        self.system.ring()
+    }
+
+    /// Whether every replica set agrees now ([`BuiltinStore::roots_agree`] with the nodes now
+    /// crashed).
+    pub fn roots_agree(&self) -> bool {
+        self.system.roots_agree(&self.down)
+    }
+
+    /// The names of the replicas of `key`, in ring order.
+    pub fn replica_names(&self, key: i64) -> Vec<String> {
+        self.system.replica_names(key)
+    }
+
+    /// The cell `node` holds for `key`, as of its current boot.
+    pub fn cell(&self, node: &str, key: i64) -> Option<crate::store::cell::Cell> {
+        self.system.cell(node, key)
+    }
+
+    /// How often a mechanism fired on `node` (coverage names: `hint-replayed`, `apply:hint`, …).
+    pub fn count(&self, node: &str, what: &str) -> u64 {
+        self.system.count(node, what)
+    }
+
+    /// How often a mechanism fired on every node together.
+    pub fn coverage(&self, what: &str) -> u64 {
+        self.system.coverage(what)
+    }
+
+    /// The sum of one network counter over all nodes.
+    pub fn total(&self, pick: impl Fn(&crate::store::metrics::Metrics) -> &Cell<u64>) -> u64 {
+        self.system.total(pick)
+    }
+}
+
+impl<S: System + ?Sized> Cluster<S> {
+    /// Build the simulation and register every node of `system` as a host; `record` keeps the
+    /// lines of events reported through [`NodeContext::emit`].
+    pub fn with_system(
+        seed: u64,
+        system: Rc<S>,
+        net: &NetConfig,
         record: bool,
-    ) -> Result<Cluster, ClusterError> {
-        config.validate()?;
-        let ring = Ring::new(&config.nodes, config.rf, config.vnodes)?;
+    ) -> Result<Cluster<S>, ClusterError> {
         if net.min_latency_ms < 1 || net.max_latency_ms < net.min_latency_ms {
             return Err(ClusterError::Latency {
                 min: net.min_latency_ms,
                 max: net.max_latency_ms,
             });
         }
+        let nodes = system.nodes();
+        check_nodes(&nodes).map_err(ClusterError::Nodes)?;
         let sim = turmoil::Builder::new()
             .rng_seed(derive(seed, "turmoil", 0))
             .epoch(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
@@ -122,60 +174,35 @@ impl Cluster {
             .simulation_duration(Duration::from_secs(365 * 24 * 3600))
             .tcp_capacity(4096)
             .build();
-        let monitor = Rc::new(RefCell::new(Monitor::new(
-            ring.clone(),
-            Rules::of(&config),
-            record,
-        )));
-        let config = Rc::new(config);
         let mut cluster = Cluster {
             sim,
-            clocks: ClockOffsets::new(&config.nodes),
-            disks: DiskDelays::new(&config.nodes),
-            config: config.clone(),
-            ring,
-            observed: Rc::default(),
-            metrics: BTreeMap::new(),
-            down: Default::default(),
-            monitor: monitor.clone(),
+            clocks: ClockOffsets::new(&nodes),
+            disks: DiskDelays::new(&nodes),
+            system,
+            nodes: nodes.clone(),
+            down: BTreeSet::new(),
+            events: EventLog::new(record),
         };
-        let events: crate::store::events::EventSink = {
-            let monitor = monitor.clone();
-            Rc::new(move |node: &str, event| monitor.borrow_mut().on_event(node, event))
-        };
-        for (i, name) in config.nodes.iter().enumerate() {
-            let metrics = Rc::new(Metrics::default());
-            cluster.metrics.insert(name.clone(), metrics.clone());
+        for (i, name) in nodes.iter().enumerate() {
             let boots = Rc::new(Cell::new(0u64));
-            let observed = cluster.observed.clone();
-            let obs_name = name.clone();
-            let monitor = monitor.clone();
-            let base = NodeEnv {
+            let base = NodeContext {
                 name: name.clone(),
-                config: config.clone(),
+                index: i,
+                boot: 0,
+                seed: 0,
                 clock: Rc::new(cluster.clocks.clock(name)),
                 disk: Rc::new(cluster.disks.disk(name)),
-                seed: 0,
-                metrics,
-                observer: Rc::new(move |cells: Rc<RefCell<CellMap>>| {
-                    let before = observed
-                        .borrow_mut()
-                        .insert(obs_name.clone(), cells.clone());
-                    let before = before.map(|b| b.borrow().clone());
-                    monitor
-                        .borrow_mut()
-                        .on_boot(&obs_name, before.as_ref(), &cells.borrow());
-                }),
-                events: events.clone(),
+                events: cluster.events.clone(),
             };
+            let system = cluster.system.clone();
             cluster.sim.host(name.as_str(), move || {
                 let boot = boots.get();
                 boots.set(boot + 1);
-                let env = NodeEnv {
+                system.boot(NodeContext {
+                    boot,
                     seed: derive(seed, "node", (i as u64) << 32 | boot),
                     ..base.clone()
-                };
-                node::run(env)
+                })
             });
         }
         Ok(cluster)
@@ -195,142 +222,45 @@ impl Cluster {
             .map_err(|e| ClusterError::Simulation(e.to_string()))
     }
 
-    /// Whether the cluster is quiet: no hint waits for delivery and the replicas agree
-    /// ([`Cluster::roots_agree`]).
+    /// Whether the system has settled ([`System::settled`]) given the nodes now crashed.
     pub fn quiet(&self) -> bool {
-        self.monitor.borrow().hints_pending() <= 0 && self.roots_agree()
-    }
-
-    /// Whether every pair of nodes that share a ring range hold Merkle trees with equal roots over
-    /// that range (all replicas of every key agree); a crashed node never agrees.
-    pub fn roots_agree(&self) -> bool {
-        let observed = self.observed.borrow();
-        let depth = self.config.anti_entropy.depth;
-        let empty = CellMap::new();
-        for a in 0..self.ring.nodes().len() {
-            for b in merkle::peers_sharing(&self.ring, a) {
-                if b < a {
-                    continue;
-                }
-                let (na, nb) = (self.ring.name(a), self.ring.name(b));
-                if self.down.contains(na) || self.down.contains(nb) {
-                    return false;
-                }
-                let cells = |n: &str| observed.get(n).map(|c| c.borrow().clone());
-                let (ca, cb) = (cells(na), cells(nb));
-                let ta =
-                    merkle::shared_tree(ca.as_ref().unwrap_or(&empty), &self.ring, a, b, depth);
-                let tb =
-                    merkle::shared_tree(cb.as_ref().unwrap_or(&empty), &self.ring, a, b, depth);
-                if ta.root() != tb.root() {
-                    return false;
-                }
-            }
-        }
-        true
-    }
-
-    /// Every replica's cells for keys `0..keys`, with placement.
-    pub fn snapshot(&self, keys: u64) -> FinalState {
-        let observed = self.observed.borrow();
-        let mut cells = Vec::new();
-        let mut unavailable = Vec::new();
-        for name in &self.config.nodes {
-            match observed.get(name) {
-                Some(map) if !self.down.contains(name) => {
-                    for (&key, cell) in map.borrow().range(0..keys as i64) {
-                        cells.push(replica_cell(name, key, cell));
-                    }
-                }
-                _ => unavailable.push(name.clone()),
-            }
-        }
-        let placement = (0..keys as i64)
-            .map(|key| Placement {
-                key,
-                replicas: self
-                    .ring
-                    .replicas(key)
-                    .into_iter()
-                    .map(|r| self.ring.name(r).to_string())
-                    .collect(),
-            })
-            .collect();
-        let reached = self
-            .monitor
-            .borrow()
-            .reached()
-            .range(0..keys as i64)
-            .map(|(&key, cell)| ReachedCell {
-                key,
-                value: cell_id(key, cell),
-                ts: cell.ts,
-            })
-            .collect();
-        FinalState {
-            nodes: self.config.nodes.clone(),
-            unavailable,
-            placement,
-            cells,
-            reached: Some(reached),
-            quiesce: None,
-        }
-    }
-
-    /// The names of the replicas of `key`, in ring order.
-    pub fn replica_names(&self, key: i64) -> Vec<String> {
-        self.ring
-            .replicas(key)
-            .into_iter()
-            .map(|r| self.ring.name(r).to_string())
-            .collect()
-    }
-
-    /// The cell `node` holds for `key`, as of its current boot.
-    pub fn cell(&self, node: &str, key: i64) -> Option<crate::store::cell::Cell> {
-        self.observed
-            .borrow()
-            .get(node)
-            .and_then(|cells| cells.borrow().get(&key).cloned())
-    }
-
-    /// The sum of one network counter over all nodes.
-    pub fn total(&self, pick: impl Fn(&Metrics) -> &Cell<u64>) -> u64 {
-        self.metrics.values().map(|m| pick(m).get()).sum()
-    }
-
-    /// How often a mechanism fired on `node` (coverage names: `hint-replayed`, `apply:hint`, …).
-    pub fn count(&self, node: &str, what: &str) -> u64 {
-        self.monitor.borrow().count_of(node, what)
-    }
-
-    /// How often a mechanism fired on every node together.
-    pub fn coverage(&self, what: &str) -> u64 {
-        self.monitor
-            .borrow()
-            .coverage()
-            .get(what)
-            .copied()
-            .unwrap_or(0)
+        self.system.settled(&self.down)
     }
 }
 
-/// One replica's cell as `final.json` records it.
-fn replica_cell(node: &str, key: i64, cell: &crate::store::cell::Cell) -> ReplicaCell {
-    ReplicaCell {
-        node: node.to_string(),
-        key,
-        value: cell_id(key, cell),
-        ts: cell.ts,
+/// Node names a cluster can use: at least one, unique, non-empty, not a harness host.
+fn check_nodes(nodes: &[String]) -> Result<(), String> {
+    if nodes.is_empty() {
+        return Err("no nodes".into());
     }
+    let mut seen = BTreeSet::new();
+    for n in nodes {
+        if n.is_empty() || n.chars().any(char::is_whitespace) {
+            return Err(format!("node name {n:?} is empty or has whitespace"));
+        }
+        if HARNESS_HOSTS.contains(&n.as_str()) {
+            return Err(format!(
+                "node name {n:?} is reserved for the harness's own hosts"
+            ));
+        }
+        if !seen.insert(n) {
+            return Err(format!("node {n:?} named twice"));
+        }
+    }
+    Ok(())
 }
 
-/// The value id a cell holds (`None` for a tombstone). Bytes that are not a valid value keep the
-/// id they claim (or `i64::MIN` when too short), which no write wrote: the phantom checker sees it.
-fn cell_id(key: i64, cell: &crate::store::cell::Cell) -> Option<i64> {
-    let bytes = cell.value.as_ref()?;
-    Some(match values::decode(key, bytes) {
-        Ok(id) | Err(values::Corrupt::Payload { id }) => id,
-        Err(values::Corrupt::TooShort(_)) => i64::MIN,
-    })
+#[cfg(test)]
+mod tests {
+    use super::check_nodes;
+
+    #[test]
+    fn node_names_are_checked() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(check_nodes(&names(&["n1", "n2"])).is_ok());
+        assert!(check_nodes(&[]).is_err());
+        assert!(check_nodes(&names(&["n1", "n1"])).is_err());
+        assert!(check_nodes(&names(&["clients"])).is_err());
+        assert!(check_nodes(&names(&["a b"])).is_err());
+    }
 }

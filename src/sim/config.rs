@@ -119,6 +119,11 @@ pub struct RunConfig {
     /// The dimensions this seed drew (swarm testing), for the record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub swarm: Vec<String>,
+    /// The system under test when it is not the built-in store (its name, as given to
+    /// `Experiment::system`): `store` is then unused, and only the code that defines the system
+    /// can replay the run. Absent for the built-in store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
 }
 
 impl RunConfig {
@@ -135,6 +140,7 @@ impl RunConfig {
             checkers: None,
             budgets: Budgets::default(),
             swarm: Vec::new(),
+            system: None,
         }
     }
 

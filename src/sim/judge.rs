@@ -59,7 +59,7 @@ pub fn invariants_verdict(violations: &[Violation]) -> Verdict {
 pub fn judge(
     cfg: &RunConfig,
     history: &[Event],
-    final_state: &FinalState,
+    final_state: Option<&FinalState>,
     violations: &[Violation],
 ) -> Result<SuiteRun, JudgeError> {
     let ops = ops::pair(history).map_err(|e| JudgeError::Malformed {
@@ -79,5 +79,5 @@ pub fn judge(
         },
         external: vec![invariants_verdict(violations)],
     };
-    Ok(suite::run(&ops, Some(final_state), &opts))
+    Ok(suite::run(&ops, final_state, &opts))
 }

@@ -26,6 +26,7 @@ use super::netmodel::{LinkAction, NetModel};
 use super::recorder::Recorder;
 use super::schedule::{Fault, FaultKind, PartitionSpec, Schedule, ScheduleError, Step};
 use super::seed;
+use crate::sut::System;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
@@ -101,7 +102,7 @@ impl Nemesis {
 
     /// Apply every step that is due at the cluster's current time, then draw this tick's
     /// reply-loss cuts.
-    pub fn tick(&mut self, cluster: &mut Cluster, recorder: &mut Recorder) {
+    pub fn tick<S: System + ?Sized>(&mut self, cluster: &mut Cluster<S>, recorder: &mut Recorder) {
         let now = cluster.elapsed();
         while let Some(step) = self.schedule.steps.get(self.next) {
             if step.at > now {
@@ -150,12 +151,21 @@ impl Nemesis {
     }
 
     /// Lift every fault (the heal phase), recording it as a `heal-all` event.
-    pub fn heal_all(&mut self, cluster: &mut Cluster, recorder: &mut Recorder) {
+    pub fn heal_all<S: System + ?Sized>(
+        &mut self,
+        cluster: &mut Cluster<S>,
+        recorder: &mut Recorder,
+    ) {
         self.apply(&Fault::HealAll, cluster, recorder);
     }
 
     /// Apply one fault now and record it; false when it was skipped (recorded with a note).
-    fn apply(&mut self, fault: &Fault, cluster: &mut Cluster, recorder: &mut Recorder) -> bool {
+    fn apply<S: System + ?Sized>(
+        &mut self,
+        fault: &Fault,
+        cluster: &mut Cluster<S>,
+        recorder: &mut Recorder,
+    ) -> bool {
         let time = cluster.elapsed().as_nanos() as u64;
         let mut text = fault.describe();
         let applied = self.perform(fault, cluster);
@@ -166,7 +176,11 @@ impl Nemesis {
         applied.is_ok()
     }
 
-    fn perform(&mut self, fault: &Fault, cluster: &mut Cluster) -> Result<(), String> {
+    fn perform<S: System + ?Sized>(
+        &mut self,
+        fault: &Fault,
+        cluster: &mut Cluster<S>,
+    ) -> Result<(), String> {
         let index = |n: &str| self.net.node(n).ok_or_else(|| format!("unknown node {n}"));
         match fault {
             Fault::Partition(spec) => {
@@ -249,7 +263,7 @@ impl Nemesis {
         Ok(())
     }
 
-    fn heal_all_now(&mut self, cluster: &mut Cluster) {
+    fn heal_all_now<S: System + ?Sized>(&mut self, cluster: &mut Cluster<S>) {
         self.net.heal();
         self.net.resume_all();
         self.net.set_cuts(&[]);
@@ -274,7 +288,11 @@ impl Nemesis {
     }
 
     /// Crash every node of `nodes`, or none if one of them is not running.
-    fn crash(&mut self, cluster: &mut Cluster, nodes: &[&str]) -> Result<(), String> {
+    fn crash<S: System + ?Sized>(
+        &mut self,
+        cluster: &mut Cluster<S>,
+        nodes: &[&str],
+    ) -> Result<(), String> {
         if nodes.is_empty() {
             return Err("no node named".into());
         }
@@ -293,7 +311,11 @@ impl Nemesis {
     }
 
     /// Restart every node of `nodes`, or none if one of them is not crashed.
-    fn restart(&mut self, cluster: &mut Cluster, nodes: &[&str]) -> Result<(), String> {
+    fn restart<S: System + ?Sized>(
+        &mut self,
+        cluster: &mut Cluster<S>,
+        nodes: &[&str],
+    ) -> Result<(), String> {
         if nodes.is_empty() {
             return Err("no node named".into());
         }
@@ -308,13 +330,13 @@ impl Nemesis {
         Ok(())
     }
 
-    fn set_cluster_latency(&mut self, cluster: &mut Cluster, max: Duration) {
+    fn set_cluster_latency<S: System + ?Sized>(&mut self, cluster: &mut Cluster<S>, max: Duration) {
         self.latency.cluster = max;
         self.apply_latency(cluster, None);
     }
 
     /// Set the max latency of every node-to-node link (of `node` only, when given).
-    fn apply_latency(&self, cluster: &mut Cluster, node: Option<usize>) {
+    fn apply_latency<S: System + ?Sized>(&self, cluster: &mut Cluster<S>, node: Option<usize>) {
         for (a, b) in self.pairs() {
             if node.is_none_or(|x| x == a || x == b) {
                 let (min, max) = self.latency.link(a, b);
@@ -333,13 +355,13 @@ impl Nemesis {
             .collect()
     }
 
-    fn sync_links(&mut self, cluster: &mut Cluster) {
+    fn sync_links<S: System + ?Sized>(&mut self, cluster: &mut Cluster<S>) {
         let actions = self.net.sync();
         apply_links(cluster, &actions);
     }
 }
 
-fn apply_links(cluster: &mut Cluster, actions: &[LinkAction]) {
+fn apply_links<S: System + ?Sized>(cluster: &mut Cluster<S>, actions: &[LinkAction]) {
     let sim = &cluster.sim;
     for action in actions {
         match action {

@@ -134,7 +134,7 @@ pub fn run_and_judge(cfg: &RunConfig, record_events: bool) -> Result<Outcome, Ou
     let verdict = judge(
         &output.config,
         &output.history,
-        &output.final_state,
+        output.final_state.as_ref(),
         &output.violations,
     )?;
     let signature = signature(&verdict.results, &output.history, &output.key_mechanisms);

@@ -16,6 +16,8 @@ use super::nemesis::Nemesis;
 use super::recorder::Recorder;
 use super::seed::derive;
 use super::workload::{Generator, OpSpec};
+use crate::sut::builtin::BuiltinStore;
+use crate::sut::System;
 use quorumlab_checkers::final_state::{FinalState, Quiesce};
 use quorumlab_checkers::Event;
 use serde::{Deserialize, Serialize};
@@ -55,8 +57,9 @@ pub struct RunOutput {
     pub config: RunConfig,
     /// The history.
     pub history: Vec<Event>,
-    /// Every replica's cells after quiesce and final reads.
-    pub final_state: FinalState,
+    /// Every replica's cells after quiesce and final reads (`None` when the system cannot show
+    /// them).
+    pub final_state: Option<FinalState>,
     /// Timings and counters.
     pub stats: RunStats,
     /// Invariants broken during the run.
@@ -86,28 +89,41 @@ pub fn run(cfg: &RunConfig) -> Result<RunOutput, RunError> {
     run_with(cfg, false)
 }
 
-/// Run the configured experiment; `record_events` keeps `events.jsonl` lines.
+/// Run the configured experiment on the built-in store; `record_events` keeps `events.jsonl`
+/// lines.
 pub fn run_with(cfg: &RunConfig, record_events: bool) -> Result<RunOutput, RunError> {
     cfg.validate()?;
-    let mut cluster = Cluster::with_events(cfg.seed, cfg.store.clone(), &cfg.net, record_events)?;
+    let timeout = Duration::from_millis(cfg.workload.client_timeout_ms);
+    let store = BuiltinStore::new(cfg.store.clone(), timeout, record_events)?;
+    run_system(cfg, Rc::new(store), record_events)
+}
+
+/// Run the configured workload, faults and phases on `system` (its own configuration is the
+/// system's business: `cfg.store` is not used); `record_events` keeps `events.jsonl` lines.
+pub fn run_system<S: System + ?Sized>(
+    cfg: &RunConfig,
+    system: Rc<S>,
+    record_events: bool,
+) -> Result<RunOutput, RunError> {
+    cfg.validate()?;
+    let mut cluster = Cluster::with_system(cfg.seed, system, &cfg.net, record_events)?;
     let recorder = Rc::new(RefCell::new(Recorder::default()));
     let generator = Rc::new(RefCell::new(Generator::new(
         cfg.workload.clone(),
         derive(cfg.seed, "generator", 0),
     )));
     let shared = Rc::new(ClientShared {
+        system: cluster.system.clone(),
         recorder: recorder.clone(),
         generator,
         finished: Rc::new(Cell::new(0)),
         clients: cfg.workload.clients,
-        port: cfg.store.port,
-        connect_timeout: Duration::from_millis(cfg.store.connect_timeout_ms),
         op_timeout: Duration::from_millis(cfg.workload.client_timeout_ms),
         value_bytes: cfg.workload.value_bytes,
     });
     let coordinators = match cfg.workload.coordinators {
-        0 => cfg.store.nodes.len(),
-        n => n,
+        0 => cluster.nodes.len(),
+        n => n.min(cluster.nodes.len()),
     };
     // Every client process runs as a task on one client host: a client only ever talks to its
     // coordinator, so the links (and what a paused node holds) are those of one host per process,
@@ -115,7 +131,7 @@ pub fn run_with(cfg: &RunConfig, record_events: bool) -> Result<RunOutput, RunEr
     let clients = vec!["clients".to_string()];
     {
         let shared = shared.clone();
-        let nodes = cfg.store.nodes.clone();
+        let nodes = cluster.nodes.clone();
         let n = cfg.workload.clients;
         cluster.sim.client("clients", async move {
             let tasks: Vec<_> = (0..n)
@@ -132,7 +148,7 @@ pub fn run_with(cfg: &RunConfig, record_events: bool) -> Result<RunOutput, RunEr
     }
     let mut nemesis = Nemesis::new(
         cfg.faults.schedule.clone(),
-        &cfg.store.nodes,
+        &cluster.nodes.clone(),
         &clients,
         &cfg.net,
         cfg.seed,
@@ -201,26 +217,20 @@ pub fn run_with(cfg: &RunConfig, record_events: bool) -> Result<RunOutput, RunEr
     } else {
         0
     };
-    let converged = cluster.roots_agree();
-    let mut final_state = cluster.snapshot(cfg.workload.keys);
-    final_state.quiesce = Some(Quiesce {
-        converged: convergence_ns.is_some(),
-        duration_ns: convergence_ns.unwrap_or(quiesce_ns),
-    });
-    let (coverage, violations, events, key_mechanisms) = {
-        let mut m = cluster.monitor.borrow_mut();
-        let mechanisms = m
-            .key_mechanisms()
-            .iter()
-            .map(|(&k, v)| (k, v.iter().map(|&(t, m)| (t, m.to_string())).collect()))
-            .collect();
-        (
-            m.coverage().clone(),
-            m.violations().to_vec(),
-            m.take_events(),
-            mechanisms,
-        )
-    };
+    let converged = cluster.quiet();
+    let mut final_state = cluster.system.final_state(cfg.workload.keys, &cluster.down);
+    if let Some(f) = &mut final_state {
+        f.quiesce = Some(Quiesce {
+            converged: convergence_ns.is_some(),
+            duration_ns: convergence_ns.unwrap_or(quiesce_ns),
+        });
+    }
+    let seen = cluster.system.observations();
+    let mut coverage = seen.coverage;
+    for (kind, n) in cluster.events.coverage() {
+        *coverage.entry(kind).or_insert(0) += n;
+    }
+    let events = record_events.then(|| merge_events(cluster.events.take_lines(), seen.events));
     let stats = RunStats {
         sim_time_ns: cluster.elapsed().as_nanos() as u64,
         main_ns,
@@ -230,7 +240,7 @@ pub fn run_with(cfg: &RunConfig, record_events: bool) -> Result<RunOutput, RunEr
         faults_unreached: if generated { 0 } else { unreached as u64 },
         ops_main,
         ops_final,
-        counters: counters(&cluster),
+        counters: seen.counters,
         coverage,
     };
     drop(cluster);
@@ -242,9 +252,9 @@ pub fn run_with(cfg: &RunConfig, record_events: bool) -> Result<RunOutput, RunEr
         history,
         final_state,
         stats,
-        violations,
+        violations: seen.violations,
         events,
-        key_mechanisms,
+        key_mechanisms: seen.key_mechanisms,
     })
 }
 
@@ -253,8 +263,8 @@ const FINAL_READERS: usize = 16;
 
 /// Read every key once, as fresh processes, [`FINAL_READERS`] at a time, each through the
 /// coordinators in turn. Returns the number of reads.
-fn final_reads(
-    cluster: &mut Cluster,
+fn final_reads<S: System + ?Sized>(
+    cluster: &mut Cluster<S>,
     cfg: &RunConfig,
     recorder: &Rc<RefCell<Recorder>>,
 ) -> Result<u64, ClusterError> {
@@ -268,9 +278,8 @@ fn final_reads(
     let keys = cfg.workload.keys;
     let readers = FINAL_READERS.min(keys as usize).max(1);
     let done = Rc::new(Cell::new(0usize));
-    let nodes = cfg.store.nodes.clone();
-    let port = cfg.store.port;
-    let connect = Duration::from_millis(cfg.store.connect_timeout_ms);
+    let nodes = cluster.nodes.clone();
+    let system = cluster.system.clone();
     let op_timeout = Duration::from_millis(cfg.workload.client_timeout_ms);
     let rec = recorder.clone();
     let flag = done.clone();
@@ -278,11 +287,12 @@ fn final_reads(
         let mut tasks = Vec::new();
         for r in 0..readers {
             let (rec, nodes, flag) = (rec.clone(), nodes.clone(), flag.clone());
+            let system = system.clone();
             tasks.push(tokio::task::spawn_local(async move {
                 let mut process = first_process + r as u64;
                 for key in (r as i64..keys as i64).step_by(readers) {
                     let coordinator = &nodes[key as usize % nodes.len()];
-                    let session = Session::new(coordinator, port, connect, op_timeout);
+                    let session = Session::new(&*system, coordinator, op_timeout);
                     let outcome = session.perform(&rec, process, OpSpec::Read { key }).await;
                     if outcome == quorumlab_checkers::EventType::Info {
                         process += readers as u64;
@@ -302,12 +312,20 @@ fn final_reads(
     Ok(keys)
 }
 
-fn counters(cluster: &Cluster) -> BTreeMap<String, u64> {
-    let mut totals = BTreeMap::new();
-    for m in cluster.metrics.values() {
-        for (name, value) in m.values() {
-            *totals.entry(name.to_string()).or_insert(0) += value;
-        }
+/// The events the harness logged and those the system kept, in time order (each source is in time
+/// order already; a stable merge keeps the harness's line first at equal times).
+fn merge_events(ours: Vec<String>, theirs: Vec<String>) -> Vec<String> {
+    if ours.is_empty() || theirs.is_empty() {
+        return if ours.is_empty() { theirs } else { ours };
     }
-    totals
+    let time = |line: &String| {
+        serde_json::from_str::<serde_json::Value>(line)
+            .ok()
+            .and_then(|v| v.get("time").and_then(|t| t.as_u64()))
+            .unwrap_or(0)
+    };
+    let mut all: Vec<(u64, String)> = ours.into_iter().map(|l| (time(&l), l)).collect();
+    all.extend(theirs.into_iter().map(|l| (time(&l), l)));
+    all.sort_by_key(|(t, _)| *t);
+    all.into_iter().map(|(_, l)| l).collect()
 }

@@ -124,7 +124,9 @@ impl RunDir {
         jsonl::write_jsonl(&mut history, files.history)?;
         std::fs::write(self.tmp.join("history.jsonl"), history)?;
         crate::view::plots::write_all(&self.tmp, files.history)?;
-        std::fs::write(self.tmp.join("final.json"), to_json(files.final_state)?)?;
+        if let Some(f) = files.final_state {
+            std::fs::write(self.tmp.join("final.json"), to_json(f)?)?;
+        }
         if let Some(results) = files.results {
             let record = ResultsRecord {
                 results,
@@ -192,8 +194,8 @@ pub struct RunFiles<'a> {
     pub config: &'a RunConfig,
     /// `history.jsonl`.
     pub history: &'a [Event],
-    /// `final.json`.
-    pub final_state: &'a FinalState,
+    /// `final.json` (not written when the system cannot show its replicas).
+    pub final_state: Option<&'a FinalState>,
     /// `results.json` (with the run's statistics and coverage).
     pub results: Option<&'a Results>,
     /// Timings, counters and coverage.

@@ -87,7 +87,7 @@ fn without_anti_entropy_the_isolated_replica_stays_stale() {
 #[test]
 fn one_stale_key_streams_only_its_bucket() {
     let mut cluster = cluster(4, true);
-    let depth = cluster.config.anti_entropy.depth;
+    let depth = cluster.config().anti_entropy.depth;
     acked(write_all(
         &mut cluster,
         "n2",
@@ -118,12 +118,12 @@ fn one_stale_key_streams_only_its_bucket() {
     // What one exchange of the victim with one fresh peer may stream: the peer's cells of the
     // key's bucket in the range they share (in or out), plus the one newer cell (out or in). Two
     // fresh peers may each run one before the victim is repaired.
-    let victim = cluster.ring.id(VICTIM).unwrap();
+    let victim = cluster.ring().id(VICTIM).unwrap();
     let bucket_cells = |peer: &str| {
-        let peer_id = cluster.ring.id(peer).unwrap();
+        let peer_id = cluster.ring().id(peer).unwrap();
         (0..40)
             .filter(|&k| bucket_of(k, depth) == bucket_of(key, depth))
-            .filter(|&k| is_shared(&cluster.ring, victim, peer_id, k))
+            .filter(|&k| is_shared(&cluster.ring(), victim, peer_id, k))
             .count() as u64
     };
     let per_exchange = replicas(&cluster, key)

@@ -1,9 +1,9 @@
 //! The peer side of an exchange, asked directly.
 
 use crate::support::*;
-use quorumlab::sim::client::Session;
 use quorumlab::store::merkle::{shared_cells_in, shared_tree};
 use quorumlab::store::proto::{Request, Response};
+use quorumlab::sut::builtin_client::BuiltinClient;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -17,13 +17,13 @@ fn the_peer_side_answers_its_shared_tree_and_refuses_what_does_not_fit() {
         (0..30).map(|k| (k, k)).collect(),
     ));
     step_for(&mut cluster, Duration::from_millis(500));
-    let depth = cluster.config.anti_entropy.depth;
+    let depth = cluster.config().anti_entropy.depth;
     let (n1, n2) = (
-        cluster.ring.id("n1").unwrap(),
-        cluster.ring.id("n2").unwrap(),
+        cluster.ring().id("n1").unwrap(),
+        cluster.ring().id("n2").unwrap(),
     );
-    let cells = cluster.observed.borrow()["n2"].borrow().clone();
-    let expected = shared_tree(&cells, &cluster.ring, n2, n1, depth);
+    let cells = cluster.observed().borrow()["n2"].borrow().clone();
+    let expected = shared_tree(&cells, &cluster.ring(), n2, n1, depth);
     let leaves: Vec<u32> = (0..1u32 << depth).collect();
     let asks = vec![
         Request::MerkleLevel {
@@ -51,9 +51,9 @@ fn the_peer_side_answers_its_shared_tree_and_refuses_what_does_not_fit() {
         },
     ];
     let out: Rc<RefCell<Option<Vec<Response>>>> = Rc::default();
-    let (sink, port) = (out.clone(), cluster.config.port);
+    let (sink, port) = (out.clone(), cluster.config().port);
     cluster.sim.client("asker", async move {
-        let s = Session::new(
+        let s = BuiltinClient::new(
             "n2",
             port,
             Duration::from_millis(200),
@@ -61,7 +61,7 @@ fn the_peer_side_answers_its_shared_tree_and_refuses_what_does_not_fit() {
         );
         let mut answers = Vec::new();
         for req in asks {
-            answers.push(s.call(req).await?);
+            answers.push(s.request(req).await?);
         }
         sink.replace(Some(answers));
         Ok(())
@@ -73,7 +73,7 @@ fn the_peer_side_answers_its_shared_tree_and_refuses_what_does_not_fit() {
     let answers = out.borrow_mut().take().unwrap();
     assert_ne!(expected.root(), 0, "n1 and n2 share some of the 30 keys");
     assert_eq!(answers[0], Response::MerkleLevel(vec![expected.root()]));
-    let shared = shared_cells_in(&cells, &cluster.ring, (n2, n1), depth, &leaves);
+    let shared = shared_cells_in(&cells, &cluster.ring(), (n2, n1), depth, &leaves);
     assert_eq!(answers[1], Response::MerkleCells(shared.clone()));
     assert!(
         shared.len() < cells.len(),

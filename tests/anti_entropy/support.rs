@@ -1,12 +1,12 @@
 //! Helpers shared by the anti-entropy scenarios: a cluster where only anti-entropy repairs,
 //! scripted writes, partitions and stepping.
 
-use quorumlab::sim::client::Session;
 use quorumlab::sim::cluster::{Cluster, NetConfig};
 use quorumlab::sim::values;
 use quorumlab::store::cell::Cell;
 use quorumlab::store::config::{ReadRepair, StoreConfig};
 use quorumlab::store::proto::Response;
+use quorumlab::sut::builtin_client::BuiltinClient;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -40,7 +40,7 @@ pub fn cell(cluster: &Cluster, node: &str, key: i64) -> Option<Cell> {
 
 /// Cut `node` off from every other store node (clients still reach it).
 pub fn isolate(cluster: &mut Cluster, node: &str, cut: bool) {
-    for other in cluster.config.nodes.clone() {
+    for other in cluster.config().nodes.clone() {
         if other != node {
             if cut {
                 cluster.sim.partition(node, other.as_str());
@@ -57,12 +57,12 @@ pub type Answers = Vec<(i64, i64, Response)>;
 /// Write `(key, value)` pairs one after the other through `via`; returns every answer.
 pub fn write_all(cluster: &mut Cluster, via: &str, writes: Vec<(i64, i64)>) -> Answers {
     let out: Rc<RefCell<Option<Answers>>> = Rc::default();
-    let (sink, cfg, via) = (out.clone(), cluster.config.clone(), via.to_string());
+    let (sink, cfg, via) = (out.clone(), cluster.config().clone(), via.to_string());
     thread_local!(static WRITERS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
     let n = WRITERS.with(|w| w.replace(w.get() + 1));
     let name = format!("writer-{n}");
     cluster.sim.client(name.as_str(), async move {
-        let s = Session::new(
+        let s = BuiltinClient::new(
             &via,
             cfg.port,
             Duration::from_millis(200),
@@ -70,7 +70,7 @@ pub fn write_all(cluster: &mut Cluster, via: &str, writes: Vec<(i64, i64)>) -> A
         );
         let mut answers = Vec::new();
         for (key, value) in writes {
-            let answer = s.call(values::write_request(key, value)).await?;
+            let answer = s.request(values::write_request(key, value)).await?;
             answers.push((key, value, answer));
         }
         sink.replace(Some(answers));
