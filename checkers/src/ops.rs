@@ -67,6 +67,15 @@ pub struct Op {
 }
 
 impl Op {
+    /// How an explanation names the operation: `#105`, or `#105 via n3` when the history says which
+    /// node served it (so the anomaly leads straight to the node's events).
+    pub fn label(&self) -> String {
+        match &self.node {
+            Some(n) => format!("#{} via {}", self.invoke_index, n),
+            None => format!("#{}", self.invoke_index),
+        }
+    }
+
     /// Whether this operation completes before `other` begins, in real time.
     pub fn precedes(&self, other: &Op) -> bool {
         self.ret.is_some_and(|r| r < other.call)
@@ -210,6 +219,21 @@ mod tests {
             node: None,
             error: None,
         }
+    }
+
+    #[test]
+    fn a_label_names_the_node_that_served_the_operation() {
+        use EventType::*;
+        let mut done = ev(1, 20, 0, Ok, "read", Value::Int(1));
+        done.node = Some("n3".into());
+        let ops = pair(&[ev(0, 10, 0, Invoke, "read", Value::Null), done]).unwrap();
+        assert_eq!(ops[0].label(), "#0 via n3");
+        let ops = pair(&[
+            ev(0, 10, 0, Invoke, "read", Value::Null),
+            ev(1, 20, 0, Ok, "read", Value::Int(1)),
+        ])
+        .unwrap();
+        assert_eq!(ops[0].label(), "#0");
     }
 
     #[test]

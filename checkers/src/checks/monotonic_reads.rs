@@ -210,11 +210,12 @@ fn explain(
     let (o1, o2) = (&ops[r1 as usize], &ops[r2 as usize]);
     let earlier = if same_process {
         format!(
-            "read #{}, earlier in the same process {}, had returned",
-            o1.invoke_index, o2.process
+            "read {}, earlier in the same process {}, had returned",
+            o1.label(),
+            o2.process
         )
     } else {
-        format!("read #{} had already returned", o1.invoke_index)
+        format!("read {} had already returned", o1.label())
     };
     let when = if same_process {
         format!("completing at {}", ended(o1))
@@ -259,8 +260,8 @@ fn explain(
         ""
     };
     let sentence = format!(
-        "read #{} of {} returned {}, but {} {}{}, {}{}",
-        o2.invoke_index,
+        "read {} of {} returned {}, but {} {}{}, {}{}",
+        o2.label(),
         key_name(k.key),
         with_ts(o2),
         earlier,

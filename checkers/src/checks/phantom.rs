@@ -39,8 +39,8 @@ pub fn check(ops: &[Op], final_state: Option<&FinalState>, init: Option<&Value>)
                 k.key,
                 events_of(op).collect(),
                 format!(
-                    "read #{} of {} returned {}, a value no write of {} ever tried to write",
-                    op.invoke_index,
+                    "read {} of {} returned {}, a value no write of {} ever tried to write",
+                    op.label(),
                     key_name(k.key),
                     shown(&op.value),
                     key_name(k.key)

@@ -96,9 +96,9 @@ fn read_sweep(ops: &[Op], k: &KeyOps<'_>, acked: &[u32], report: &mut Report) {
                 .chain(events_of(delete))
                 .collect(),
             format!(
-                "read #{} of {} at {} returned {} (written at {} by write #{}), but {} was deleted \
+                "read {} of {} at {} returned {} (written at {} by write #{}), but {} was deleted \
                  at {} (delete #{}, acknowledged at {}, before this read began)",
-                read.invoke_index,
+                read.label(),
                 key_name(k.key),
                 began(read),
                 shown(&read.value),

@@ -170,8 +170,8 @@ fn explain(
         )
     };
     let mut sentence = format!(
-        "read #{} of {} returned {}, but {what}{} was acknowledged at {}, before this read began at {}",
-        read.invoke_index,
+        "read {} of {} returned {}, but {what}{} was acknowledged at {}, before this read began at {}",
+        read.label(),
         key_name(k.key),
         shown(&read.value),
         by,

@@ -200,10 +200,10 @@ pub fn anomaly<M: Model>(
         kind: "nonlinearizable".into(),
         key: key.cloned(),
         explanation: format!(
-            "{}{key_text} by process {} (#{}{when}) cannot be linearized: {prefix}, {why}{conc}. {window_note}.",
+            "{}{key_text} by process {} ({}{when}) cannot be linearized: {prefix}, {why}{conc}. {window_note}.",
             model.describe_input(input),
             x.process,
-            x.invoke_index,
+            x.label(),
         ),
         ops: indices,
     }

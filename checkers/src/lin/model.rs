@@ -27,7 +27,7 @@ use std::hash::{BuildHasherDefault, Hash};
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ModelError {
     /// The model has no such function.
-    #[error("the {model} model has no operation {f} (expected {expected})")]
+    #[error("the {model} model has no operation {f} (expected {expected}){}", suggest(.suggestion))]
     UnknownFunction {
         /// The model's name.
         model: &'static str,
@@ -35,6 +35,8 @@ pub enum ModelError {
         f: String,
         /// The functions it has, in words.
         expected: &'static str,
+        /// Another model that has the function, if one does.
+        suggestion: Option<&'static str>,
     },
     /// A value has the wrong shape.
     #[error("{what} must be {expected}, got {got}")]
@@ -55,6 +57,7 @@ impl ModelError {
             model,
             f: crate::error::quoted(f),
             expected,
+            suggestion: model_with(f).filter(|m| *m != model),
         }
     }
 
@@ -65,6 +68,26 @@ impl ModelError {
             expected,
             got: crate::error::excerpt(&got.to_string()).into_owned(),
         }
+    }
+}
+
+/// The model that has function `f`, for a hint when a history uses one the chosen model lacks.
+pub fn model_with(f: &str) -> Option<&'static str> {
+    match f {
+        "cas" => Some("cas-register"),
+        "get" | "put" | "append" => Some("kv"),
+        "txn" => Some("multi-register"),
+        "acquire" | "release" => Some("mutex"),
+        "read" | "write" | "delete" => Some("register"),
+        _ => None,
+    }
+}
+
+/// `; the M model has it (--model M)`, or nothing.
+fn suggest(model: &Option<&'static str>) -> String {
+    match model {
+        Some(m) => format!("; the {m} model has it: check with --model {m}"),
+        None => String::new(),
     }
 }
 
@@ -214,5 +237,20 @@ pub fn argument(op: &Op) -> &Value {
         &op.value
     } else {
         &op.invoke_value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_function_names_the_model_that_has_it() {
+        let e = ModelError::unknown_function("register", "cas", "read, write or delete");
+        assert!(e.to_string().ends_with("check with --model cas-register"), "{e}");
+        let e = ModelError::unknown_function("cas-register", "frob", "read, write, delete or cas");
+        assert!(!e.to_string().contains("--model"), "{e}");
+        let e = ModelError::unknown_function("kv", "read", "get, put or append");
+        assert!(e.to_string().contains("--model register"), "{e}");
     }
 }
