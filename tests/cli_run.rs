@@ -235,3 +235,22 @@ fn an_unwritable_out_is_reported_before_simulating() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+/// A run of another system under test (`Experiment::system`) cannot be replayed by the binary: it
+/// says so on one line naming the file and line, exit 2, before simulating.
+#[test]
+fn a_run_json_of_another_system_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = quorumlab::sim::config::RunConfig::new(4);
+    cfg.system = Some("leader-register".into());
+    let path = dir.path().join("run.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&cfg).unwrap()).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = text.lines().position(|l| l.contains("\"system\"")).unwrap() + 1;
+    let out = quorumlab(&["run", "--config", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(&format!("run.json:{line}:")), "{stderr}");
+    assert!(stderr.contains("\"leader-register\"") && stderr.contains(".seeds([4])"), "{stderr}");
+}
