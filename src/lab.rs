@@ -57,7 +57,10 @@ pub struct Experiment {
 /// Makes the system under test for one seed's configuration (one per run: a system keeps per-run
 /// state).
 #[derive(Clone)]
-struct Maker(Arc<dyn Fn(&RunConfig) -> Rc<dyn System> + Send + Sync>);
+struct Maker(Arc<MakeSystem>);
+
+/// A function that makes one run's system under test.
+type MakeSystem = dyn Fn(&RunConfig) -> Rc<dyn System> + Send + Sync;
 
 impl std::fmt::Debug for Maker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -200,9 +203,13 @@ impl Experiment {
     pub fn ops(self, n: u64) -> Self {
         self.configure(|c| c.workload.ops = Some(n))
     }
-    /// Main phase length in simulated ms (with no operation count: until then).
+    /// Main phase length in simulated ms: clients run until then (the operation count is
+    /// cleared; `.ops(n)` after this sets both, and whichever is reached first ends the phase).
     pub fn duration_ms(self, ms: u64) -> Self {
-        self.configure(|c| c.workload.duration_ms = Some(ms))
+        self.configure(|c| {
+            c.workload.duration_ms = Some(ms);
+            c.workload.ops = None;
+        })
     }
     /// Fraction of reads.
     pub fn read_fraction(self, f: f64) -> Self {

@@ -26,10 +26,10 @@ pub mod sut;
 pub mod view;
 
 pub use quorumlab_checkers as checkers;
-/// The simulator the nodes run in, re-exported so a system under test uses the same version.
-pub use turmoil;
 /// The async runtime the nodes' software runs on (turmoil steps it), re-exported likewise.
 pub use tokio;
+/// The simulator the nodes run in, re-exported so a system under test uses the same version.
+pub use turmoil;
 
 /// The README's Rust examples, compiled as doctests so they cannot drift from the API (the
 /// README's test example also runs verbatim as `tests/readme_example.rs`).

@@ -252,5 +252,8 @@ fn a_run_json_of_another_system_is_refused_with_its_line() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     assert!(stderr.contains(&format!("run.json:{line}:")), "{stderr}");
-    assert!(stderr.contains("\"leader-register\"") && stderr.contains(".seeds([4])"), "{stderr}");
+    assert!(
+        stderr.contains("\"leader-register\"") && stderr.contains(".seeds([4])"),
+        "{stderr}"
+    );
 }

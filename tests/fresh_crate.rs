@@ -1,6 +1,7 @@
 //! A new user's crate: a scratch crate that depends on quorumlab by path, with the profile
-//! settings README tells users to add, runs README's test example (`tests/readme_example.rs`,
-//! which is README's block verbatim) with a plain `cargo test`. Ignored by default (it builds
+//! settings README tells users to add, runs README's test examples (`tests/readme_example.rs` and
+//! `tests/readme_store.rs`, README's blocks verbatim: an experiment on the built-in store, and a
+//! store of the user's own through the system-under-test interface) with a plain `cargo test`. Ignored by default (it builds
 //! every dependency from scratch, minutes on 2 cores); run it with
 //! `cargo test --test fresh_crate -- --ignored --nocapture`.
 
@@ -28,12 +29,14 @@ fn readme_example_passes_in_a_fresh_crate() {
     );
     std::fs::write(krate.join("Cargo.toml"), manifest).unwrap();
     std::fs::write(krate.join("src/lib.rs"), "").unwrap();
-    std::fs::copy(
-        repo.join("tests/readme_example.rs"),
-        krate.join("tests/readme_example.rs"),
-    )
-    .unwrap();
-    // The example checks README against its own file by `include_str!("../README.md")`.
+    for test in ["readme_example.rs", "readme_store.rs"] {
+        std::fs::copy(
+            repo.join("tests").join(test),
+            krate.join("tests").join(test),
+        )
+        .unwrap();
+    }
+    // The examples check README against their own files by `include_str!("../README.md")`.
     std::fs::write(krate.join("README.md"), &readme).unwrap();
     // Reuse the lock file, so the scratch crate builds the versions this repository is tested with.
     std::fs::copy(repo.join("Cargo.lock"), krate.join("Cargo.lock")).unwrap();
@@ -43,5 +46,5 @@ fn readme_example_passes_in_a_fresh_crate() {
         .env_remove("CARGO_TARGET_DIR")
         .status()
         .expect("cargo runs");
-    assert!(status.success(), "README's example fails in a fresh crate");
+    assert!(status.success(), "README's examples fail in a fresh crate");
 }

@@ -135,4 +135,3 @@ fn readme_still_shows_this_store() {
         "README's store example and tests/readme_store.rs differ: copy one onto the other"
     );
 }
-

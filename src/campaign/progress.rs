@@ -16,11 +16,12 @@ pub struct Display {
     last_line: Instant,
     total: Option<u64>,
     label: String,
+    quiet: bool,
 }
 
 impl Display {
     /// A display for `total` runs (unknown for a time budget), on a terminal or in plain lines
-    /// starting `label:`.
+    /// starting `label:`; `quiet` shows nothing at all.
     pub fn new(label: &str, total: Option<u64>, quiet: bool) -> Display {
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let bar = match total {
@@ -45,6 +46,7 @@ impl Display {
             last_line: Instant::now(),
             total,
             label: label.to_string(),
+            quiet,
         }
     }
 
@@ -55,7 +57,7 @@ impl Display {
             bar.set_message(format!("{failures} failure(s)"));
             return;
         }
-        if self.last_line.elapsed() >= PLAIN_EVERY {
+        if !self.quiet && self.last_line.elapsed() >= PLAIN_EVERY {
             self.last_line = Instant::now();
             eprintln!("{}", self.line(done, failures));
         }

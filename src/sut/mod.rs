@@ -18,8 +18,11 @@
 //! - [`System::client`] is called inside the client host, once per client slot (a process whose
 //!   operation ended indeterminate is retired and its successor, on the same slot, keeps the
 //!   client), and once per final read; a client's calls never overlap;
-//! - the harness gives up on a call `op_timeout` (plus one tick) after it began and records it
-//!   indeterminate (`info`), so a client need not time out itself;
+//! - the harness gives up on a call twice the workload's operation timeout
+//!   (`RunConfig::workload.client_timeout_ms`) after it began and records it indeterminate
+//!   (`info`): a backstop, so a client that hangs cannot stall the run. A client that should give
+//!   up sooner (at the operation timeout, say) times out itself — the system's maker gets the
+//!   `RunConfig`;
 //! - values are opaque bytes: the harness encodes each write's unique id in them and decodes reads;
 //!   a store only has to give back bytes it was given;
 //! - outcomes are trusted as reported: [`Failure::Definite`] must mean the operation certainly had

@@ -123,7 +123,7 @@ fn one_stale_key_streams_only_its_bucket() {
         let peer_id = cluster.ring().id(peer).unwrap();
         (0..40)
             .filter(|&k| bucket_of(k, depth) == bucket_of(key, depth))
-            .filter(|&k| is_shared(&cluster.ring(), victim, peer_id, k))
+            .filter(|&k| is_shared(cluster.ring(), victim, peer_id, k))
             .count() as u64
     };
     let per_exchange = replicas(&cluster, key)

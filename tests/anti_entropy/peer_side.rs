@@ -23,7 +23,7 @@ fn the_peer_side_answers_its_shared_tree_and_refuses_what_does_not_fit() {
         cluster.ring().id("n2").unwrap(),
     );
     let cells = cluster.observed().borrow()["n2"].borrow().clone();
-    let expected = shared_tree(&cells, &cluster.ring(), n2, n1, depth);
+    let expected = shared_tree(&cells, cluster.ring(), n2, n1, depth);
     let leaves: Vec<u32> = (0..1u32 << depth).collect();
     let asks = vec![
         Request::MerkleLevel {
@@ -73,7 +73,7 @@ fn the_peer_side_answers_its_shared_tree_and_refuses_what_does_not_fit() {
     let answers = out.borrow_mut().take().unwrap();
     assert_ne!(expected.root(), 0, "n1 and n2 share some of the 30 keys");
     assert_eq!(answers[0], Response::MerkleLevel(vec![expected.root()]));
-    let shared = shared_cells_in(&cells, &cluster.ring(), (n2, n1), depth, &leaves);
+    let shared = shared_cells_in(&cells, cluster.ring(), (n2, n1), depth, &leaves);
     assert_eq!(answers[1], Response::MerkleCells(shared.clone()));
     assert!(
         shared.len() < cells.len(),

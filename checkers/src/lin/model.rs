@@ -247,7 +247,10 @@ mod tests {
     #[test]
     fn an_unknown_function_names_the_model_that_has_it() {
         let e = ModelError::unknown_function("register", "cas", "read, write or delete");
-        assert!(e.to_string().ends_with("check with --model cas-register"), "{e}");
+        assert!(
+            e.to_string().ends_with("check with --model cas-register"),
+            "{e}"
+        );
         let e = ModelError::unknown_function("cas-register", "frob", "read, write, delete or cas");
         assert!(!e.to_string().contains("--model"), "{e}");
         let e = ModelError::unknown_function("kv", "read", "get, put or append");

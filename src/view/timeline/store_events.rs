@@ -1,11 +1,11 @@
 //! The lines of `events.jsonl` a timeline shows: every change of a replica's cell (`apply`,
 //! `purge`) and the mechanisms that act on replicas (read repair, hinted handoff, anti-entropy
-//! exchanges, log replays). Other kinds (coordinator decisions) are skipped: the operations show
-//! them.
+//! exchanges, log replays), and any kind another system under test reports. The built-in store's
+//! coordinator decisions are skipped: the operations show them.
 //!
 //! Guarantees: parsing is a pure function of one line; a line that is not a JSON object with
-//! `time`, `node` and `kind` is one [`InputError`] naming the file and line; unknown kinds are
-//! skipped (fields are added, never renamed).
+//! `time`, `node` and `kind` is one [`InputError`] naming the file and line; kinds this module
+//! does not know are shown with their fields as detail (fields are added, never renamed).
 
 use quorumlab_checkers::{InputError, Value};
 use serde_json::{Map, Value as Json};
@@ -42,18 +42,17 @@ pub struct Cell {
     pub ts: u64,
 }
 
-/// Kinds shown; everything else is skipped.
-const SHOWN: &[&str] = &[
-    "apply",
-    "purge",
-    "repair-sent",
-    "repair-acked",
-    "repair-timeout",
-    "hint-stored",
-    "hint-replayed",
-    "hint-expired",
-    "ae-exchange",
-    "log-replay",
+/// The built-in store's coordinator decisions, skipped (the operations show them); every other
+/// kind is shown — the built-in store's replica changes and mechanisms, and whatever another
+/// system under test reports (as a plain mark on its node's row, or its key's lane).
+const HIDDEN: &[&str] = &[
+    "digest-mismatch",
+    "read-replied",
+    "write-acked",
+    "write-timeout",
+    "unavailable",
+    "synced",
+    "log-exchange",
 ];
 
 /// Fields that have their own place in [`StoreEvent`].
@@ -78,7 +77,7 @@ pub fn parse_line(file: &str, line: usize, text: &str) -> Result<Option<StoreEve
         .and_then(Json::as_u64)
         .ok_or_else(|| bad("missing non-negative integer field `time`".into()))?;
     let node = str_field(&map, "node").ok_or_else(|| bad("missing string field `node`".into()))?;
-    if !SHOWN.contains(&kind) {
+    if HIDDEN.contains(&kind) {
         return Ok(None);
     }
     let key = match map.get("key") {
@@ -176,6 +175,14 @@ mod tests {
         let acked = r#"{"answered":2,"key":1,"kind":"write-acked","node":"n1","time":5}"#;
         assert_eq!(parse_line("e", 1, acked).unwrap(), None);
         assert_eq!(parse_line("e", 1, "  ").unwrap(), None);
+        // Another system's own kind is shown, its fields kept as detail.
+        let theirs = r#"{"kind":"catch-up","node":"n1","peer":"n3","from":7,"time":9}"#;
+        let e = parse_line("e", 1, theirs).unwrap().unwrap();
+        assert_eq!(
+            (e.kind.as_str(), e.peer.as_deref()),
+            ("catch-up", Some("n3"))
+        );
+        assert!(e.detail.contains("\"from\":7"), "{}", e.detail);
     }
 
     #[test]
