@@ -27,11 +27,10 @@ use super::cell::{supersedes, Cell, Key};
 use super::config::Mutant;
 use super::events::{Cause, StoreEvent};
 use super::merkle::{self, LeafHash, MerkleTree, Step};
-use super::node::Node;
 use super::pool::RpcError;
 use super::proto::{Request, Response, WriteKind};
-use super::replica::apply_local;
 use super::ring::NodeId;
+use super::state::Node;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use std::time::Duration;
@@ -104,23 +103,24 @@ pub enum ExchangeError {
 /// The software of anti-entropy on one node: exchange with the next peer every `interval_ms`,
 /// forever (until the node crashes). Returns at once if disabled or if no node shares a range.
 pub async fn run(node: Rc<Node>) {
-    let cfg = &node.config.anti_entropy;
-    let peers = merkle::peers_sharing(&node.ring, node.id);
+    let cfg = &node.config().anti_entropy;
+    let peers = merkle::peers_sharing(node.ring(), node.id());
     if !cfg.enabled || !cfg.mode.merkle() || peers.is_empty() {
         return;
     }
     let period = Duration::from_millis(cfg.interval_ms.max(1));
-    let start = tokio::time::Instant::now() + first_delay(node.id, node.ring.nodes().len(), period);
+    let start =
+        tokio::time::Instant::now() + first_delay(node.id(), node.ring().nodes().len(), period);
     let mut ticks = tokio::time::interval_at(start, period);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     for round in 0usize.. {
         ticks.tick().await;
-        let peer = peers[(node.id + round) % peers.len()];
-        let started = node.clock.now_micros();
+        let peer = peers[(node.id() + round) % peers.len()];
+        let started = node.now_micros();
         let mut r = ExchangeReport::default();
         let outcome = exchange(&node, peer, &mut r).await;
         if outcome.is_ok() {
-            node.synced_with.borrow_mut().insert(peer, started);
+            node.record_sync(peer, started);
         }
         node.emit(StoreEvent::AeExchange {
             peer,
@@ -133,7 +133,7 @@ pub async fn run(node: Rc<Node>) {
             messages: r.traffic.messages,
         });
         if let Err(e) = outcome {
-            tracing::debug!(node = %node.name, "anti-entropy round abandoned: {e}");
+            tracing::debug!(node = %node.name(), "anti-entropy round abandoned: {e}");
         }
     }
 }
@@ -151,14 +151,17 @@ pub async fn exchange(
     peer: NodeId,
     report: &mut ExchangeReport,
 ) -> Result<(), ExchangeError> {
-    let depth = node.config.anti_entropy.depth;
-    let peer_name = node.ring.name(peer).to_string();
-    let mine: MerkleTree = {
-        let storage = node.storage.borrow();
-        let cells = storage.cells();
-        let cells = cells.borrow();
-        merkle::shared_tree_with(&cells, &node.ring, (node.id, peer), depth, leaf_hash(node))
-    };
+    let depth = node.config().anti_entropy.depth;
+    let peer_name = node.ring().name(peer).to_string();
+    let mine: MerkleTree = node.with_cells(|cells| {
+        merkle::shared_tree_with(
+            cells,
+            node.ring(),
+            (node.id(), peer),
+            depth,
+            leaf_hash(node),
+        )
+    });
     let mut step = Step::start();
     let buckets = loop {
         match step {
@@ -166,7 +169,7 @@ pub async fn exchange(
             Step::Ask { level, positions } => {
                 report.nodes_compared += positions.len() as u64;
                 let req = Request::MerkleLevel {
-                    from: node.name.clone(),
+                    from: node.name().to_string(),
                     level,
                     positions: positions.clone(),
                 };
@@ -189,7 +192,7 @@ pub async fn exchange(
         return Ok(());
     }
     let req = Request::MerkleCells {
-        from: node.name.clone(),
+        from: node.name().to_string(),
         buckets: report.buckets.clone(),
     };
     let answer = call(node, &peer_name, req, &mut report.traffic).await?;
@@ -200,7 +203,7 @@ pub async fn exchange(
     let wanted: BTreeSet<u32> = report.buckets.iter().copied().collect();
     let in_range = |key: Key| {
         wanted.contains(&merkle::bucket_of(key, depth))
-            && merkle::is_shared(&node.ring, node.id, peer, key)
+            && merkle::is_shared(node.ring(), node.id(), peer, key)
     };
     if let Some(&(key, _)) = theirs.iter().find(|&&(key, _)| !in_range(key)) {
         return Err(unexpected(
@@ -210,14 +213,17 @@ pub async fn exchange(
     }
     let theirs: BTreeMap<Key, Cell> = theirs.into_iter().collect();
     // Our cells as of now (not as of the tree): nothing awaits between this read and the applies.
-    let ours: BTreeMap<Key, Cell> = {
-        let storage = node.storage.borrow();
-        let cells = storage.cells();
-        let cells = cells.borrow();
-        merkle::shared_cells_in(&cells, &node.ring, (node.id, peer), depth, &report.buckets)
-            .into_iter()
-            .collect()
-    };
+    let ours: BTreeMap<Key, Cell> = node.with_cells(|cells| {
+        merkle::shared_cells_in(
+            cells,
+            node.ring(),
+            (node.id(), peer),
+            depth,
+            &report.buckets,
+        )
+        .into_iter()
+        .collect()
+    });
     let no_lww = node.planted(Mutant::AeNoLww);
     let wins = |cell: &Cell, other: Option<&Cell>| {
         if no_lww {
@@ -227,9 +233,7 @@ pub async fn exchange(
         }
     };
     for (&key, cell) in &theirs {
-        if wins(cell, ours.get(&key))
-            && apply_local(node, key, cell.clone(), Cause::AntiEntropy, None)
-        {
+        if wins(cell, ours.get(&key)) && node.apply(key, cell.clone(), Cause::AntiEntropy, None) {
             report.cells_applied += 1;
         }
     }
@@ -291,7 +295,7 @@ pub(crate) async fn call(
     traffic: &mut Traffic,
 ) -> Result<Response, ExchangeError> {
     traffic.add(&req);
-    let answer = node.pool.call(peer, req, node.rpc_timeout()).await;
+    let answer = node.call(peer, req).await;
     if let Ok(a) = &answer {
         traffic.add(a);
     }
@@ -319,16 +323,13 @@ pub(crate) fn unexpected(peer: &str, detail: impl std::fmt::Display) -> Exchange
 /// with its cells, both over the range shared with the asker (the tree is built per request).
 /// Anything else, an unknown asker or positions outside the tree are refused.
 pub fn serve(node: &Node, req: Request) -> Response {
-    let depth = node.config.anti_entropy.depth;
+    let depth = node.config().anti_entropy.depth;
     let asker = |from: &str| {
-        node.ring
+        node.ring()
             .id(from)
             .ok_or_else(|| Response::Refused(format!("{from} is not a node of the ring")))
     };
-    let storage = node.storage.borrow();
-    let cells = storage.cells();
-    let cells = cells.borrow();
-    match req {
+    node.with_cells(|cells| match req {
         Request::MerkleLevel {
             from,
             level,
@@ -339,9 +340,9 @@ pub fn serve(node: &Node, req: Request) -> Response {
                 Err(refusal) => return refusal,
             };
             let tree = merkle::shared_tree_with(
-                &cells,
-                &node.ring,
-                (node.id, peer),
+                cells,
+                node.ring(),
+                (node.id(), peer),
                 depth,
                 leaf_hash(node),
             );
@@ -359,13 +360,17 @@ pub fn serve(node: &Node, req: Request) -> Response {
             if let Some(b) = buckets.iter().find(|&&b| u64::from(b) >= leaves) {
                 return Response::Refused(format!("bucket {b} outside a tree of {leaves} leaves"));
             }
-            let pair = (node.id, peer);
+            let pair = (node.id(), peer);
             Response::MerkleCells(merkle::shared_cells_in(
-                &cells, &node.ring, pair, depth, &buckets,
+                cells,
+                node.ring(),
+                pair,
+                depth,
+                &buckets,
             ))
         }
         other => Response::Refused(format!("not an anti-entropy request: {other:?}")),
-    }
+    })
 }
 
 #[cfg(test)]

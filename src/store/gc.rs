@@ -15,9 +15,8 @@
 
 use super::cell::Key;
 use super::config::Mutant;
-use super::events::StoreEvent;
-use super::node::Node;
 use super::ring::NodeId;
+use super::state::Node;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
@@ -53,7 +52,7 @@ pub fn settled(since_us: u64, now_us: u64, settle_us: u64) -> bool {
 /// tombstone first became purgeable is kept by the loop (lost with a crash: it then starts again,
 /// which only delays a purge).
 pub async fn run(node: Rc<Node>) {
-    let every = Duration::from_millis(node.config.tombstones.check_interval_ms.max(1));
+    let every = Duration::from_millis(node.config().tombstones.check_interval_ms.max(1));
     let mut since = BTreeMap::new();
     loop {
         tokio::time::sleep(every).await;
@@ -64,41 +63,37 @@ pub async fn run(node: Rc<Node>) {
 /// One pass over the tombstones this replica holds; `since` maps a key to when its tombstone
 /// first became purgeable.
 pub fn collect(node: &Node, since: &mut BTreeMap<Key, u64>) {
-    let now = node.clock.now_micros();
-    let grace_us = node.config.tombstones.grace_ms.saturating_mul(1000);
-    let settle_us = (node.config.request_timeout_ms + node.config.rpc_timeout_ms) * 1000;
+    let now = node.now_micros();
+    let grace_us = node.config().tombstones.grace_ms.saturating_mul(1000);
+    let settle_us = (node.config().request_timeout_ms + node.config().rpc_timeout_ms) * 1000;
     let unsafe_gc = node.planted(Mutant::TombstoneGcUnsafe);
-    since.retain(|k, _| node.tombstones.borrow().contains_key(k));
-    let candidates: Vec<(Key, u64)> = node
-        .tombstones
-        .borrow()
-        .iter()
-        .map(|(&k, &at)| (k, at))
-        .collect();
-    for (key, applied) in candidates {
-        let Some(cell) = node.storage.borrow().get(key) else {
-            node.tombstones.borrow_mut().remove(&key);
+    since.retain(|&k, _| node.holds_tombstone(k));
+    for (key, applied) in node.tombstones() {
+        let Some(cell) = node.stored(key) else {
+            node.forget_tombstone(key);
             continue;
         };
         if !cell.is_tombstone() {
-            node.tombstones.borrow_mut().remove(&key);
+            node.forget_tombstone(key);
             continue;
         }
         let peers: Vec<NodeId> = node
-            .ring
+            .ring()
             .replicas(key)
             .into_iter()
-            .filter(|&r| r != node.id)
+            .filter(|&r| r != node.id())
             .collect();
-        let ok = purgeable(
-            cell.ts,
-            applied,
-            now,
-            grace_us,
-            &peers,
-            &node.synced_with.borrow(),
-            unsafe_gc,
-        );
+        let ok = node.with_synced(|synced_with| {
+            purgeable(
+                cell.ts,
+                applied,
+                now,
+                grace_us,
+                &peers,
+                synced_with,
+                unsafe_gc,
+            )
+        });
         if !ok {
             since.remove(&key);
             continue;
@@ -108,14 +103,8 @@ pub fn collect(node: &Node, since: &mut BTreeMap<Key, u64>) {
             continue;
         }
         since.remove(&key);
-        let purged = node.storage.borrow_mut().purge(key, &cell);
-        match purged {
-            Ok(true) => {
-                node.tombstones.borrow_mut().remove(&key);
-                node.emit(StoreEvent::Purge { key, cell });
-            }
-            Ok(false) => {}
-            Err(e) => tracing::warn!(node = %node.name, "tombstone purge failed: {e}"),
+        if let Err(e) = node.purge_tombstone(key, cell) {
+            tracing::warn!(node = %node.name(), "tombstone purge failed: {e}");
         }
     }
 }

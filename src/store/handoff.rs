@@ -1,5 +1,7 @@
 //! Hinted handoff (foreground anti-entropy): the coordinator keeps what a replica missed and
-//! delivers it when the replica is reachable again.
+//! delivers it when the replica is reachable again. Who is owed a hint is decided by
+//! [`decide::hints::hint_owed`] when a write stores one (`Node::store_hint`); this module is the
+//! replay loop, the I/O around the other decisions of [`decide::hints`].
 //!
 //! Contract: a hint is stored for every replica that did not acknowledge a write that was sent
 //! (not for writes refused as `Unavailable`, which sent nothing); hints are replayed every
@@ -8,36 +10,17 @@
 //! pass; hints older than the hint window are dropped instead (counted as expired). Replay goes
 //! through the replica's normal last-write-wins apply, so a hint never overwrites a newer cell.
 
-use super::cell::{Cell, Key};
-use super::config::Mutant;
-use super::events::{StoreEvent, Trace};
-use super::node::Node;
+use super::decide;
+use super::events::StoreEvent;
 use super::proto::{Request, Response, WriteKind};
 use super::replicas::{reach, send};
-use super::ring::NodeId;
+use super::state::Node;
 use std::rc::Rc;
 use std::time::Duration;
 
-/// Store a hint for `target` (when hinted handoff is enabled).
-pub fn store_hint(node: &Node, target: NodeId, key: Key, cell: Cell, trace: Trace) {
-    if !node.config.hints.enabled || target == node.id {
-        return;
-    }
-    let now = node.clock.now_micros();
-    let added = node.hints.borrow_mut().add(target, key, cell, now);
-    match added {
-        Ok(()) => node.emit(StoreEvent::HintStored {
-            key,
-            to: target,
-            trace,
-        }),
-        Err(e) => tracing::warn!(node = %node.name, "could not store a hint: {e}"),
-    }
-}
-
 /// The replay loop: runs for the life of the node.
 pub async fn run(node: Rc<Node>) {
-    let every = Duration::from_millis(node.config.hints.replay_interval_ms.max(1));
+    let every = Duration::from_millis(node.config().hints.replay_interval_ms.max(1));
     loop {
         tokio::time::sleep(every).await;
         replay_once(&node).await;
@@ -46,15 +29,15 @@ pub async fn run(node: Rc<Node>) {
 
 /// One pass over every target that is owed hints.
 pub async fn replay_once(node: &Rc<Node>) {
-    let window_us = node.config.hints.window_ms.saturating_mul(1000);
-    let targets = node.hints.borrow().targets();
+    let window_us = node.config().hints.window_ms.saturating_mul(1000);
+    let targets = node.hint_targets();
     for target in targets {
-        let now = node.clock.now_micros();
-        let hints = node.hints.borrow().for_target(target);
+        let now = node.now_micros();
+        let hints = node.hints_for(target);
         let mut live = Vec::with_capacity(hints.len());
         for h in hints {
-            if now.saturating_sub(h.created_us) > window_us {
-                let _ = node.hints.borrow_mut().done(h.id);
+            if decide::hints::expired(h.created_us, now, window_us) {
+                let _ = node.retire_hint(h.id);
                 node.emit(StoreEvent::HintExpired {
                     key: h.key,
                     to: target,
@@ -70,10 +53,7 @@ pub async fn replay_once(node: &Rc<Node>) {
             continue;
         };
         for (i, h) in live.iter().enumerate() {
-            let mut cell = h.cell.clone();
-            if node.planted(Mutant::HintRestamp) {
-                cell.ts = node.clock.now_micros();
-            }
+            let cell = decide::hints::replay_cell(h.cell.clone(), node.mutant(), node.now_micros());
             let req = Request::Write {
                 key: h.key,
                 cell,
@@ -83,14 +63,13 @@ pub async fn replay_once(node: &Rc<Node>) {
                 trace: None,
             };
             if !matches!(send(node, &conn, req).await, Ok(Response::Ack)) {
-                if node.planted(Mutant::HintDropQueue) {
-                    for dropped in &live[i..] {
-                        let _ = node.hints.borrow_mut().done(dropped.id);
-                    }
+                let dropped = decide::hints::dropped_after_failure(i, live.len(), node.mutant());
+                for dropped in &live[dropped] {
+                    let _ = node.retire_hint(dropped.id);
                 }
                 break;
             }
-            if node.hints.borrow_mut().done(h.id).is_ok() {
+            if node.retire_hint(h.id).is_ok() {
                 node.emit(StoreEvent::HintReplayed {
                     key: h.key,
                     to: target,

@@ -22,15 +22,12 @@ use super::anti_entropy::{self, call, first_delay, unexpected, ExchangeError, Ex
 use super::cell::{supersedes, Key};
 use super::config::Mutant;
 use super::events::{Cause, StoreEvent};
-use super::logfile::LogFile;
 use super::merkle;
-use super::node::Node;
 use super::proto::{Request, Response};
-use super::replica::apply_local;
 use super::ring::NodeId;
+use super::state::Node;
 use super::update_log::{Answer, Pullers};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io;
 use std::rc::Rc;
 use std::time::Duration;
 use tokio::time::MissedTickBehavior;
@@ -53,48 +50,6 @@ pub struct LogReport {
     pub fallback: bool,
     /// What it put on the wire.
     pub traffic: anti_entropy::Traffic,
-}
-
-/// The durable watermarks: record `[peer u32 LE][seq u64 LE]`, the last record of a peer wins.
-pub struct Watermarks {
-    log: LogFile,
-    map: BTreeMap<NodeId, u64>,
-}
-
-impl Watermarks {
-    /// Open (or create) the watermark log at `path`.
-    pub fn open(path: &str) -> io::Result<Watermarks> {
-        let (log, records) = LogFile::open(path)?;
-        let map = records
-            .iter()
-            .map(Vec::as_slice)
-            .filter_map(decode)
-            .collect();
-        Ok(Watermarks { log, map })
-    }
-
-    /// How far this node pulled `peer`'s log (0: never).
-    pub fn get(&self, peer: NodeId) -> u64 {
-        self.map.get(&peer).copied().unwrap_or(0)
-    }
-
-    /// Durably record that this node pulled `peer`'s log through `seq`.
-    pub fn set(&mut self, peer: NodeId, seq: u64) -> io::Result<()> {
-        if self.map.get(&peer) == Some(&seq) {
-            return Ok(());
-        }
-        let mut body = (peer as u32).to_le_bytes().to_vec();
-        body.extend_from_slice(&seq.to_le_bytes());
-        self.log.append(&body)?;
-        self.map.insert(peer, seq);
-        Ok(())
-    }
-}
-
-fn decode(record: &[u8]) -> Option<(NodeId, u64)> {
-    let peer = u32::from_le_bytes(record.get(0..4)?.try_into().ok()?);
-    let seq = u64::from_le_bytes(record.get(4..12)?.try_into().ok()?);
-    Some((peer as NodeId, seq))
 }
 
 /// The peers the planted bug `log-truncate-ignores-down` treats as down: those that have not
@@ -120,8 +75,8 @@ pub fn silent_peers(
 /// `interval_ms` (half a period after the Merkle rounds in mode `both`). Returns at once if the
 /// mode has no log pulls or no node shares a range.
 pub async fn run(node: Rc<Node>) {
-    let cfg = &node.config.anti_entropy;
-    let peers = merkle::peers_sharing(&node.ring, node.id);
+    let cfg = &node.config().anti_entropy;
+    let peers = merkle::peers_sharing(node.ring(), node.id());
     if !cfg.enabled || !cfg.mode.log() || peers.is_empty() {
         return;
     }
@@ -131,12 +86,12 @@ pub async fn run(node: Rc<Node>) {
     } else {
         Duration::ZERO
     };
-    let first = first_delay(node.id, node.ring.nodes().len(), period) + offset;
+    let first = first_delay(node.id(), node.ring().nodes().len(), period) + offset;
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + first, period);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     for round in 0usize.. {
         ticks.tick().await;
-        let peer = peers[(node.id + round) % peers.len()];
+        let peer = peers[(node.id() + round) % peers.len()];
         let mut r = LogReport::default();
         let outcome = exchange(&node, peer, &mut r).await;
         node.emit(StoreEvent::LogExchange {
@@ -151,17 +106,15 @@ pub async fn run(node: Rc<Node>) {
             messages: r.traffic.messages,
         });
         if let Err(e) = outcome {
-            tracing::debug!(node = %node.name, "log pull abandoned: {e}");
+            tracing::debug!(node = %node.name(), "log pull abandoned: {e}");
         }
     }
 }
 
 fn save(node: &Node, peer: NodeId, seq: u64) -> Result<(), ExchangeError> {
-    node.watermarks
-        .borrow_mut()
-        .set(peer, seq)
+    node.save_watermark(peer, seq)
         .map_err(|e| ExchangeError::Refused {
-            peer: node.name.clone(),
+            peer: node.name().to_string(),
             reason: format!("watermark not saved: {e}"),
         })
 }
@@ -172,13 +125,13 @@ pub async fn exchange(
     peer: NodeId,
     r: &mut LogReport,
 ) -> Result<(), ExchangeError> {
-    let peer_name = node.ring.name(peer).to_string();
-    let mut after = node.watermarks.borrow().get(peer);
+    let peer_name = node.ring().name(peer).to_string();
+    let mut after = node.watermark(peer);
     r.after = after;
     r.through = after;
     for _ in 0..MAX_PAGES {
         let req = Request::LogPull {
-            from: node.name.clone(),
+            from: node.name().to_string(),
             after,
         };
         match call(node, &peer_name, req, &mut r.traffic).await? {
@@ -192,7 +145,7 @@ pub async fn exchange(
                 }
                 if let Some((key, _)) = cells
                     .iter()
-                    .find(|(k, _)| !merkle::is_shared(&node.ring, node.id, peer, *k))
+                    .find(|(k, _)| !merkle::is_shared(node.ring(), node.id(), peer, *k))
                 {
                     return Err(unexpected(&peer_name, format!("key {key} is not shared")));
                 }
@@ -201,15 +154,15 @@ pub async fn exchange(
                     save(node, peer, through)?;
                 }
                 // Applying the batch costs one fsync (group commit) before the cells are durable.
-                let fsync = node.disk.fsync_latency();
+                let fsync = node.fsync_latency();
                 if !fsync.is_zero() {
                     tokio::time::sleep(fsync).await;
                 }
                 for (key, cell) in cells {
-                    let newer = supersedes(&cell, node.storage.borrow().get(key).as_ref());
-                    if !apply_local(node, key, cell, Cause::AntiEntropy, None) {
+                    let newer = supersedes(&cell, node.stored(key).as_ref());
+                    if !node.apply(key, cell, Cause::AntiEntropy, None) {
                         return Err(ExchangeError::Refused {
-                            peer: node.name.clone(),
+                            peer: node.name().to_string(),
                             reason: "storage write failed".to_string(),
                         });
                     }
@@ -225,7 +178,7 @@ pub async fn exchange(
             Response::LogTooOld { head } => {
                 r.fallback = true;
                 if !node.planted(Mutant::LogNoFallback) {
-                    let started = node.clock.now_micros();
+                    let started = node.now_micros();
                     let mut m = ExchangeReport::default();
                     let outcome = anti_entropy::exchange(node, peer, &mut m).await;
                     r.received += m.cells_received;
@@ -233,7 +186,7 @@ pub async fn exchange(
                     r.traffic.bytes += m.traffic.bytes;
                     r.traffic.messages += m.traffic.messages;
                     outcome?;
-                    node.synced_with.borrow_mut().insert(peer, started);
+                    node.record_sync(peer, started);
                 }
                 save(node, peer, head)?;
                 r.through = head;
@@ -253,56 +206,53 @@ pub fn serve(node: &Node, req: Request) -> Response {
         Request::LogPull { from, after } => (from, after),
         other => return Response::Refused(format!("not a log pull: {other:?}")),
     };
-    let Some(peer) = node.ring.id(&from).filter(|&p| p != node.id) else {
+    let Some(peer) = node.ring().id(&from).filter(|&p| p != node.id()) else {
         return Response::Refused(format!("{from} is not another node of the ring"));
     };
-    let now = node.clock.now_micros();
-    node.pulled.borrow_mut().insert(peer, (after, now));
+    let now = node.now_micros();
+    node.note_pull(peer, after, now);
     truncate(node, now);
-    let storage = node.storage.borrow();
-    let page = node.config.anti_entropy.log_page;
-    let shared = |k| merkle::is_shared(&node.ring, node.id, peer, k);
-    match storage.updates().answer(after, page, shared) {
-        Answer::Keys {
-            through,
-            keys,
-            more,
-        } => Response::LogEntries {
-            through,
-            cells: keys
-                .into_iter()
-                .filter_map(|k| Some((k, storage.get(k)?)))
-                .collect(),
-            more,
+    let page = node.config().anti_entropy.log_page;
+    let shared = |k| merkle::is_shared(node.ring(), node.id(), peer, k);
+    node.with_storage(
+        |storage| match storage.updates().answer(after, page, shared) {
+            Answer::Keys {
+                through,
+                keys,
+                more,
+            } => Response::LogEntries {
+                through,
+                cells: keys
+                    .into_iter()
+                    .filter_map(|k| Some((k, storage.get(k)?)))
+                    .collect(),
+                more,
+            },
+            Answer::TooOld { head } => Response::LogTooOld { head },
         },
-        Answer::TooOld { head } => Response::LogTooOld { head },
-    }
+    )
 }
 
 /// Drop the update-log entries every other replica of their key has pulled past.
 fn truncate(node: &Node, now_us: u64) {
-    let pulled: BTreeMap<NodeId, u64> = node
-        .pulled
-        .borrow()
-        .iter()
-        .map(|(&p, &(w, _))| (p, w))
-        .collect();
+    let pulls = node.pulls();
+    let pulled: BTreeMap<NodeId, u64> = pulls.iter().map(|(&p, &(w, _))| (p, w)).collect();
     let ignored = if node.planted(Mutant::LogTruncateIgnoresDown) {
-        let peers = merkle::peers_sharing(&node.ring, node.id);
-        let silence_us = 2 * peers.len() as u64 * node.config.anti_entropy.interval_ms * 1000;
-        silent_peers(&peers, &node.pulled.borrow(), now_us, silence_us)
+        let peers = merkle::peers_sharing(node.ring(), node.id());
+        let silence_us = 2 * peers.len() as u64 * node.config().anti_entropy.interval_ms * 1000;
+        silent_peers(&peers, &pulls, now_us, silence_us)
     } else {
         BTreeSet::new()
     };
-    let me = node.id;
+    let me = node.id();
     let peers_of = |k: Key| -> Vec<NodeId> {
-        node.ring
+        node.ring()
             .replicas(k)
             .into_iter()
             .filter(|&p| p != me)
             .collect()
     };
-    node.storage.borrow_mut().updates_mut().truncate(&Pullers {
+    node.truncate_updates(&Pullers {
         pulled: &pulled,
         peers_of: &peers_of,
         ignored: &ignored,
@@ -321,13 +271,5 @@ mod tests {
             BTreeSet::from([1, 3])
         );
         assert!(silent_peers(&[2], &pulled, 10_000, 5_000).is_empty());
-    }
-
-    #[test]
-    fn watermark_records_decode_and_reject_short_ones() {
-        let mut body = 3u32.to_le_bytes().to_vec();
-        body.extend_from_slice(&77u64.to_le_bytes());
-        assert_eq!(decode(&body), Some((3, 77)));
-        assert_eq!(decode(&body[..11]), None);
     }
 }

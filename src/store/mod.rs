@@ -4,14 +4,23 @@
 //! TCP and disk (so the same code would run on tokio's real types). It knows nothing of the
 //! harness.
 //!
-//! - pure logic: [`cell`] (last-write-wins), [`ring`] (placement), [`digest`], [`merkle`] (trees
-//!   over key-hash buckets), [`wire`] (framing), [`config`], [`clock`] (timestamps);
-//! - disk: [`logfile`], [`storage`] (write-ahead log), [`hint_log`] (durable hints);
-//! - network: [`server`] and [`pool`] (RPC), [`node`] (one node), [`replica`] (the replica side),
-//!   [`replicas`], [`write_path`] and [`read_path`] (the coordinator, digest reads, read repair),
-//!   [`handoff`] (hint replay), [`anti_entropy`] (Merkle exchanges between replicas),
-//!   [`log_exchange`] (update-log pulls, [`update_log`]), [`gc`] (tombstone garbage collection);
-//! - what a node reports: [`events`]; planted bugs: [`mutant`].
+//! Modules, in layers (each imports only from the layers before it; nothing imports [`node`]):
+//!
+//! 1. pure logic: [`cell`] (last-write-wins), [`ring`] (placement), [`digest`], [`merkle`] (trees
+//!    over key-hash buckets), [`wire`] (framing), [`proto`], [`config`], [`clock`] (timestamps),
+//!    [`update_log`], [`events`] (what a node reports), [`mutant`] (planted bugs), [`metrics`];
+//! 2. disk and network primitives: [`logfile`], [`storage`] (write-ahead log), [`hint_log`]
+//!    (durable hints), [`watermarks`] (log-exchange progress), [`pool`] and [`server`] (RPC);
+//! 3. [`decide`]: every decision of the coordinator and the replica (which replicas, how many,
+//!    what to ask, whether answers agree, the winner, who is stale, when to answer, who gets a
+//!    hint, how a cell is applied) as plain functions of their inputs;
+//! 4. [`state`]: a running node's shared state behind private fields, the one narrow I/O layer
+//!    the paths go through;
+//! 5. the paths, thin I/O around the decisions: [`replica`] (the replica side), [`replicas`]
+//!    (reaching a replica), [`write_path`] and [`read_path`] (the coordinator, digest reads, read
+//!    repair), [`handoff`] (hint replay), [`anti_entropy`] (Merkle exchanges between replicas),
+//!    [`log_exchange`] (update-log pulls), [`gc`] (tombstone garbage collection);
+//! 6. [`node`]: boot, listen, spawn the background tasks, dispatch requests.
 //!
 //! Promises: a write is acknowledged only once the write consistency level's replicas
 //! synced it; a definite failure (`Unavailable`) is reported only when nothing was sent; QUORUM
@@ -22,6 +31,7 @@ pub mod anti_entropy;
 pub mod cell;
 pub mod clock;
 pub mod config;
+pub mod decide;
 pub mod digest;
 pub mod events;
 pub mod gc;
@@ -40,7 +50,9 @@ pub mod replica;
 pub mod replicas;
 pub mod ring;
 pub mod server;
+pub mod state;
 pub mod storage;
 pub mod update_log;
+pub mod watermarks;
 pub mod wire;
 pub mod write_path;

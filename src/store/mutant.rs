@@ -3,9 +3,10 @@
 //! catches each class: a test that still passes with the mechanism weakened is not testing it.
 //!
 //! Every variant names the real bug class it mirrors. The store consults the switch at exactly the
-//! one place the bug lives ([`super::node::Node::planted`]); with `None` the store is the correct
-//! one. The catalogue of what each needs to be caught (checker, faults, configuration, seed budget)
-//! is the harness's business (`crate::sim::mutants`).
+//! one place the bug lives: a decision of [`super::decide`] that takes the planted bug as an input,
+//! or a path that asks `Node::planted` ([`super::state`]); with `None` the store is the correct
+//! one. The catalogue of what each needs to be caught (checker, faults, configuration, seed
+//! budget) is the harness's business (`crate::sim::mutants`).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

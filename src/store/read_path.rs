@@ -1,45 +1,46 @@
-//! The coordinator's read path: digest reads, reconciliation and read repair.
+//! The coordinator's read path: the I/O of digest reads, reconciliation and read repair. Every
+//! decision is a pure function of [`super::decide`]; this module gathers the answers they need and
+//! carries out what they return.
 //!
-//! 1. Order the key's replicas: the coordinator itself first when it is one, then the others in an
-//!    order drawn from the node's seeded RNG (a stand-in for a dynamic snitch). Contact exactly as
+//! 1. Try the key's replicas in [`decide::order::read_order`] (the coordinator first when it is
+//!    one, then the others in an order drawn from the node's seeded RNG), contacting exactly as
 //!    many reachable replicas as the read consistency level needs; too few: `Unavailable`.
-//! 2. With digest reads, the first contacted replica returns the cell and the others only its xxh3
-//!    digest; without, every contacted replica returns the cell.
-//! 3. All answers agree: reply. Otherwise fetch full cells from the replicas whose digests differed,
-//!    reconcile (last write wins, [`reconcile_contacts`]), and send the winner to every contacted
-//!    replica that is behind: `blocking` replies only after those repairs are acknowledged (else
-//!    `RepairTimeout`), `async` replies at once and hands the repairs to a background stage that
-//!    sends them after `async_repair_delay_ms`, `none` does not repair.
+//! 2. Ask them as [`decide::read::read_plan`] says (one data read, digests or data for the others)
+//!    and interpret the answers ([`decide::read::first_round`]).
+//! 3. All answers agree: reply. Otherwise fetch full cells from the replicas whose digests
+//!    differed, reconcile ([`decide::read::reconcile_contacts`]: the winner and who is stale), and
+//!    send the winner to every stale contacted replica as [`decide::read::repair_mode`] says:
+//!    `blocking` replies only after those repairs are acknowledged (else `RepairTimeout`,
+//!    [`decide::read::repair_acks`]), `async` replies at once and hands the repairs to a
+//!    background stage that sends them after `async_repair_delay_ms`, `none` does not repair.
 //!
 //! Any missing answer before the deadline is a `Timeout` (a read has no effect to be unsure about).
 
-use super::cell::{reconcile_all, Cell, Key};
-use super::config::{Mutant, ReadRepair};
+use super::cell::{Cell, Key};
+use super::config::ReadRepair;
+use super::decide::read::{Ask, Reconciled, RepairMode};
+use super::decide::{self, Failure, Verdict};
 use super::events::{OpKind, StoreEvent, Trace};
-use super::node::Node;
 use super::proto::{ClientError, Request, Response, WriteKind};
-use super::replica::digest_of;
 use super::replicas::{reach, spawn_send, Target};
 use super::ring::NodeId;
-use rand::seq::SliceRandom;
+use super::state::Node;
 use std::rc::Rc;
 use std::time::Duration;
 use tokio::time::{timeout_at, Instant};
 
-/// What the coordinator knows of one contacted replica's cell.
+/// A contacted replica.
 struct Contact {
     id: NodeId,
     target: Target,
-    /// `Some(cell)` once known (from data, or from a digest equal to the data's).
-    cell: Option<Option<Cell>>,
 }
 
 /// Coordinate a client read of `key`.
 pub async fn read(node: &Rc<Node>, key: Key, trace: Trace) -> Response {
     let deadline = Instant::now() + node.request_timeout();
-    let needed = node.required(node.config.read_cl);
+    let needed = node.required(node.config().read_cl);
     let mut contacts = Vec::with_capacity(needed);
-    for replica in replica_order(node, key) {
+    for replica in node.read_order(key) {
         if contacts.len() == needed {
             break;
         }
@@ -47,12 +48,12 @@ pub async fn read(node: &Rc<Node>, key: Key, trace: Trace) -> Response {
             contacts.push(Contact {
                 id: replica,
                 target,
-                cell: None,
             });
         }
     }
-    if contacts.len() < needed {
-        let alive = contacts.len();
+    if let Err(Failure::Unavailable { alive, needed }) =
+        decide::quorum::admit(contacts.len(), needed, false)
+    {
         node.emit(StoreEvent::Unavailable {
             key,
             op: OpKind::Read,
@@ -66,57 +67,60 @@ pub async fn read(node: &Rc<Node>, key: Key, trace: Trace) -> Response {
         answered: 0,
         needed,
     };
-    let Some(first) = gather(node, key, &mut contacts, deadline).await else {
+    let Some(answers) = gather(node, key, &contacts, deadline).await else {
         return Response::Error(timeout);
     };
-    if contacts.iter().all(|c| c.cell.as_ref() == Some(&first)) {
-        return reply(node, key, first, &contacts, trace);
+    let coverage = decide::replica::digest_coverage(node.mutant());
+    let Some(round) = decide::read::first_round(answers, coverage) else {
+        return Response::Error(timeout);
+    };
+    if round.agree() {
+        return reply(node, key, round.first, &contacts, trace);
     }
     node.emit(StoreEvent::DigestMismatch { key, trace });
     // Full reads from the replicas whose digests differed.
-    let unknown: Vec<usize> = (0..contacts.len())
-        .filter(|&i| contacts[i].cell.is_none())
-        .collect();
+    let unknown = round.unknown();
+    let mut known = round.known;
     let handles: Vec<_> = unknown
         .iter()
         .map(|&i| spawn_send(node, &contacts[i].target, Request::Read { key }))
         .collect();
     for (&i, h) in unknown.iter().zip(handles) {
         match timeout_at(deadline, h).await {
-            Ok(Ok(Ok(Response::Data(cell)))) => contacts[i].cell = Some(cell),
+            Ok(Ok(Ok(Response::Data(cell)))) => known[i] = Some(cell),
             _ => return Response::Error(timeout),
         }
     }
-    let known: Vec<Option<Cell>> = contacts.iter().filter_map(|c| c.cell.clone()).collect();
-    let (winner, stale) = reconcile_contacts(&known, node.planted(Mutant::MismatchSkipsData));
-    let Some(mut repair_cell) = winner.clone() else {
+    let cells: Vec<Option<Cell>> = known.into_iter().flatten().collect();
+    let Reconciled { winner, stale } = decide::read::reconcile_contacts(&cells, node.mutant());
+    let Some(winner_cell) = winner.clone() else {
         return reply(node, key, None, &contacts, trace);
     };
-    let stale: Vec<(NodeId, Target)> = stale
-        .into_iter()
-        .map(|i| (contacts[i].id, contacts[i].target.clone()))
-        .collect();
-    if node.planted(Mutant::RepairRestamp) {
-        repair_cell.ts = node.clock.now_micros();
-    }
     let repair = Repair {
         key,
-        cell: repair_cell,
-        stale,
+        cell: decide::read::repair_cell(winner_cell, node.mutant(), node.now_micros()),
+        stale: stale
+            .into_iter()
+            .map(|i| (contacts[i].id, contacts[i].target.clone()))
+            .collect(),
         trace,
     };
-    match node.config.read_repair {
-        ReadRepair::None => {}
-        ReadRepair::Async => {
-            let delay = Duration::from_millis(node.config.async_repair_delay_ms);
-            spawn_repair(node, repair, delay);
+    let config = node.config();
+    match decide::read::repair_mode(
+        config.read_repair,
+        config.async_repair_delay_ms,
+        node.mutant(),
+    ) {
+        RepairMode::Skip => {}
+        RepairMode::Background { delay_ms } => {
+            spawn_repair(node, repair, Duration::from_millis(delay_ms));
         }
-        ReadRepair::Blocking if node.planted(Mutant::RepairNoWait) => {
-            spawn_repair(node, repair, Duration::ZERO);
-        }
-        ReadRepair::Blocking => {
-            let all_acked = repair.send(node, Some(deadline)).await;
-            if !all_acked && !node.planted(Mutant::RepairAckIgnored) {
+        RepairMode::Blocking => {
+            let mut acks = decide::read::repair_acks(repair.stale.len(), node.mutant());
+            for acked in repair.send(node, Some(deadline)).await {
+                acks.record(acked);
+            }
+            if let Verdict::Answer(Err(_)) = acks.verdict() {
                 return Response::Error(ClientError::RepairTimeout);
             }
         }
@@ -136,52 +140,28 @@ fn reply(
         key,
         cell: cell.clone(),
         contacted: contacts.iter().map(|c| c.id).collect(),
-        blocking: node.config.read_repair == ReadRepair::Blocking,
+        blocking: node.config().read_repair == ReadRepair::Blocking,
         trace,
     });
     Response::ReadOk { cell }
 }
 
-/// The last-write-wins winner among the contacted replicas' cells (`cells[0]` is the data reply)
-/// and the indices of the replicas that do not hold it. `skip_data` leaves the data reply out of
-/// the reconciliation (a planted bug).
-pub fn reconcile_contacts(cells: &[Option<Cell>], skip_data: bool) -> (Option<Cell>, Vec<usize>) {
-    let from = usize::from(skip_data && cells.len() > 1);
-    let winner = reconcile_all(cells[from..].iter().cloned());
-    let stale = (0..cells.len()).filter(|&i| cells[i] != winner).collect();
-    (winner, stale)
-}
-
-/// The order in which replicas are tried: self first when a replica, then the others shuffled.
-fn replica_order(node: &Rc<Node>, key: Key) -> Vec<NodeId> {
-    let mut replicas = node.ring.replicas(key);
-    let own = replicas.iter().position(|&r| r == node.id);
-    if let Some(pos) = own {
-        replicas.remove(pos);
-    }
-    replicas.shuffle(&mut *node.rng.borrow_mut());
-    if own.is_some() {
-        replicas.insert(0, node.id);
-    }
-    replicas
-}
-
-/// Send the data request and the digest requests; fill in what the answers reveal. Returns the
-/// first replica's cell, or `None` if any answer is missing or malformed at the deadline.
+/// Send the requests of the read plan and collect every answer, in contact order; `None` if any
+/// answer is missing at the deadline.
 async fn gather(
     node: &Rc<Node>,
     key: Key,
-    contacts: &mut [Contact],
+    contacts: &[Contact],
     deadline: Instant,
-) -> Option<Option<Cell>> {
+) -> Option<Vec<Response>> {
+    let plan = decide::read::read_plan(contacts.len(), node.config().digest_reads);
     let handles: Vec<_> = contacts
         .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let req = if i == 0 || !node.config.digest_reads {
-                Request::Read { key }
-            } else {
-                Request::Digest { key }
+        .zip(plan)
+        .map(|(c, ask)| {
+            let req = match ask {
+                Ask::Data => Request::Read { key },
+                Ask::Digest => Request::Digest { key },
             };
             spawn_send(node, &c.target, req)
         })
@@ -193,20 +173,7 @@ async fn gather(
             _ => return None,
         }
     }
-    let first = match answers.first() {
-        Some(Response::Data(cell)) => cell.clone(),
-        _ => return None,
-    };
-    let first_digest = digest_of(node, first.as_ref());
-    for (c, answer) in contacts.iter_mut().zip(answers) {
-        c.cell = match answer {
-            Response::Data(cell) => Some(cell),
-            Response::Digest(d) if d == first_digest => Some(first.clone()),
-            Response::Digest(_) => None,
-            _ => return None,
-        };
-    }
-    Some(first)
+    Some(answers)
 }
 
 /// Read repair: the winner for every stale contacted replica.
@@ -218,9 +185,10 @@ struct Repair {
 }
 
 impl Repair {
-    /// Send the winner to every stale replica. With a deadline, wait for all acknowledgements and
-    /// report whether they all came; without, wait for each answer (or its RPC deadline).
-    async fn send(&self, node: &Rc<Node>, deadline: Option<Instant>) -> bool {
+    /// Send the winner to every stale replica. With a deadline, wait for every acknowledgement
+    /// until then; without, wait for each answer (or its RPC deadline). Returns, per stale
+    /// replica, whether it acknowledged.
+    async fn send(&self, node: &Rc<Node>, deadline: Option<Instant>) -> Vec<bool> {
         let handles: Vec<_> = self
             .stale
             .iter()
@@ -239,25 +207,26 @@ impl Repair {
                 spawn_send(node, target, req)
             })
             .collect();
-        let mut all = true;
+        let mut acked_by = Vec::with_capacity(handles.len());
         for ((id, _), h) in self.stale.iter().zip(handles) {
             let answer = match deadline {
                 Some(d) => timeout_at(d, h).await.ok(),
                 None => Some(h.await),
             };
             let (key, to, trace) = (self.key, *id, self.trace);
-            if matches!(answer, Some(Ok(Ok(Response::Ack)))) {
+            let acked = matches!(answer, Some(Ok(Ok(Response::Ack))));
+            if acked {
                 node.emit(StoreEvent::RepairAcked { key, to, trace });
             } else {
                 node.emit(StoreEvent::RepairTimeout { key, to, trace });
-                all = false;
             }
+            acked_by.push(acked);
         }
-        all
+        acked_by
     }
 }
 
-/// Hand a repair to the background stage: it is sent after `delay`.
+/// Hand a repair to the background stage: it is sent after `delay` (nobody waits for its answers).
 fn spawn_repair(node: &Rc<Node>, repair: Repair, delay: Duration) {
     let node = node.clone();
     tokio::task::spawn_local(async move {
@@ -266,30 +235,4 @@ fn spawn_repair(node: &Rc<Node>, repair: Repair, delay: Duration) {
         }
         repair.send(&node, None).await;
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn c(ts: u64) -> Option<Cell> {
-        Some(Cell::live(ts, vec![ts as u8]))
-    }
-
-    #[test]
-    fn the_winner_is_the_newest_and_the_others_are_stale() {
-        let (winner, stale) = reconcile_contacts(&[c(5), c(9), None], false);
-        assert_eq!(winner, c(9));
-        assert_eq!(stale, vec![0, 2]);
-        let (winner, stale) = reconcile_contacts(&[c(5), c(5)], false);
-        assert_eq!(winner, c(5));
-        assert!(stale.is_empty());
-    }
-
-    #[test]
-    fn skipping_the_data_reply_can_pick_an_older_winner() {
-        let (winner, stale) = reconcile_contacts(&[c(9), c(5)], true);
-        assert_eq!(winner, c(5), "the planted bug ignores the newer data reply");
-        assert_eq!(stale, vec![0]);
-    }
 }

@@ -1,10 +1,12 @@
-//! How a coordinator reaches a key's replicas: itself directly (no network), others through the
-//! connection pool. A [`Target`] is a replica known to be reachable at the moment it was chosen.
+//! How a coordinator reaches a key's replicas: itself directly (no network, through
+//! [`super::replica::serve`]), others through the connection pool. A [`Target`] is a replica known
+//! to be reachable at the moment it was chosen. This is all the network the coordinator paths
+//! ([`super::read_path`], [`super::write_path`], [`super::handoff`]) use.
 
-use super::node::Node;
 use super::pool::{Conn, RpcError};
 use super::proto::{Request, Response};
 use super::ring::NodeId;
+use super::state::Node;
 use std::rc::Rc;
 use tokio::task::JoinHandle;
 
@@ -19,10 +21,10 @@ pub enum Target {
 
 /// Make sure `replica` is reachable (dial it if needed).
 pub async fn reach(node: &Rc<Node>, replica: NodeId) -> Result<Target, RpcError> {
-    if replica == node.id {
+    if replica == node.id() {
         return Ok(Target::Local);
     }
-    let conn = node.pool.connect(node.ring.name(replica)).await?;
+    let conn = node.connect(replica).await?;
     Ok(Target::Remote(conn))
 }
 
@@ -46,7 +48,7 @@ pub async fn reach_all(node: &Rc<Node>, replicas: &[NodeId]) -> Vec<Result<Targe
 pub async fn send(node: &Rc<Node>, target: &Target, req: Request) -> Result<Response, RpcError> {
     match target {
         Target::Local => Ok(super::replica::serve(node, req).await),
-        Target::Remote(conn) => node.pool.call_on(conn, req, node.rpc_timeout()).await,
+        Target::Remote(conn) => node.call_on(conn, req).await,
     }
 }
 
