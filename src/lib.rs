@@ -1,9 +1,10 @@
 //! # quorumlab
 //!
-//! A Jepsen-style correctness harness for a Dynamo-style key-value store that runs inside turmoil's
-//! deterministic simulated network.
+//! A Jepsen-style correctness harness for replicated stores that run inside turmoil's deterministic
+//! simulated network: a built-in Dynamo-style key-value store, or any store plugged in through
+//! [`sut::System`].
 //!
-//! - [`store`]: the system under test — ring, storage, replica, coordinator, read repair.
+//! - [`store`]: the built-in store — ring, storage, replica, coordinator, read repair.
 //!   It knows nothing of the harness.
 //! - [`sut`]: the system-under-test interface — how the harness starts any store's nodes, talks
 //!   to them as a client and observes them; the built-in store is one implementation.
