@@ -27,7 +27,8 @@ use crate::cli::run_args::replay_command;
 use crate::sim::config::RunConfig;
 use crate::sim::judge::judge;
 use crate::sim::plan::{FaultPlan, Plan};
-use crate::sim::run::{run, run_system, RunStats};
+use crate::sim::outcome::history_hash;
+use crate::sim::run::{run_system, run_with, RunOutput, RunStats};
 use crate::sim::rundir::{RunDir, RunFiles};
 use crate::sim::schedule::{FaultKind, Schedule};
 use crate::sim::summary::{outcomes, Outcomes};
@@ -317,11 +318,7 @@ impl Experiment {
 
     fn run_seed(&self, seed: u64) -> Result<SeedOutcome, String> {
         let cfg = self.config_for(seed)?;
-        let out = match &self.system {
-            None => run(&cfg),
-            Some(Maker(make)) => run_system(&cfg, make(&cfg), false),
-        }
-        .map_err(|e| e.to_string())?;
+        let out = self.execute(&cfg, false)?;
         let verdict = judge(
             &out.config,
             &out.history,
@@ -336,6 +333,12 @@ impl Experiment {
             );
             (None, replay)
         } else {
+            // Run the failing seed again recording every event (the same seed gives the same
+            // history), so its directory has `events.jsonl` for `quorumlab timeline`.
+            let recorded = self
+                .execute(&cfg, true)
+                .ok()
+                .filter(|r| history_hash(&r.history) == history_hash(&out.history));
             let dir = RunDir::prepare(&self.out, &self.name, seed)
                 .map_err(|e| format!("{}: {e}", self.out.display()))?;
             let files = RunFiles {
@@ -344,7 +347,7 @@ impl Experiment {
                 final_state: out.final_state.as_ref(),
                 results: Some(&verdict.results),
                 stats: &out.stats,
-                events: None,
+                events: recorded.as_ref().and_then(|r| r.events.as_deref()),
             };
             let target = dir.commit(&files).map_err(|e| e.to_string())?;
             let replay = match &cfg.system {
@@ -366,6 +369,15 @@ impl Experiment {
             dir,
         })
     }
+    /// One run of `cfg` on the experiment's system; `record` keeps `events.jsonl` lines.
+    fn execute(&self, cfg: &RunConfig, record: bool) -> Result<RunOutput, String> {
+        match &self.system {
+            None => run_with(cfg, record),
+            Some(Maker(make)) => run_system(cfg, make(cfg), record),
+        }
+        .map_err(|e| e.to_string())
+    }
+
     /// Run every seed and check it. Panics only if a run cannot be set up at all (bad schedule
     /// file, inconsistent flags): that is a broken test, not a finding.
     pub fn run(&self) -> Report {

@@ -103,6 +103,33 @@ pub fn configuration(config: Option<&serde_json::Value>) -> String {
         return "configuration: unknown (no run.json beside the history)\n".into();
     };
     let s = |p: &[&str]| show_json(get(c, p));
+    let system = get(c, &["system"]).and_then(|v| v.as_str());
+    let mut out = match system {
+        // Another system under test: the built-in store's options in run.json do not apply.
+        Some(name) => format!(
+            "configuration: seed {}, system under test {}, {} nodes",
+            s(&["seed"]),
+            crate::sim::show::text(name),
+            s(&["store", "nodes"]),
+        ),
+        None => store_line(c),
+    };
+    let _ = writeln!(
+        out,
+        "\nworkload: {} clients, {} keys, {} ops, duration {} ms, read fraction {}, delete fraction {}",
+        s(&["workload", "clients"]),
+        s(&["workload", "keys"]),
+        s(&["workload", "ops"]),
+        s(&["workload", "duration_ms"]),
+        s(&["workload", "read_fraction"]),
+        s(&["workload", "delete_fraction"]),
+    );
+    out
+}
+
+/// The built-in store's configuration line.
+fn store_line(c: &serde_json::Value) -> String {
+    let s = |p: &[&str]| show_json(get(c, p));
     let mut out = format!(
         "configuration: seed {}, {} nodes, rf {}, read {} / write {}, read repair {}, digest reads {}, hints {}, anti-entropy {}",
         s(&["seed"]),
@@ -118,16 +145,6 @@ pub fn configuration(config: Option<&serde_json::Value>) -> String {
     if let Some(m) = get(c, &["store", "mutant"]).filter(|m| !m.is_null()) {
         let _ = write!(out, ", PLANTED BUG {}", show_json(Some(m)));
     }
-    let _ = writeln!(
-        out,
-        "\nworkload: {} clients, {} keys, {} ops, duration {} ms, read fraction {}, delete fraction {}",
-        s(&["workload", "clients"]),
-        s(&["workload", "keys"]),
-        s(&["workload", "ops"]),
-        s(&["workload", "duration_ms"]),
-        s(&["workload", "read_fraction"]),
-        s(&["workload", "delete_fraction"]),
-    );
     out
 }
 
@@ -300,4 +317,22 @@ fn replica_states(i: &Inputs<'_>, log: &ReplicaLog, key: &Value, ops: &[(&Op, bo
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::configuration;
+    use crate::sim::config::RunConfig;
+
+    #[test]
+    fn another_system_is_named_and_the_store_options_are_not_shown() {
+        let mut cfg = RunConfig::new(3);
+        let ours = serde_json::to_value(&cfg).unwrap();
+        assert!(configuration(Some(&ours)).contains("read repair"));
+        cfg.system = Some("leader-register".into());
+        let theirs = serde_json::to_value(&cfg).unwrap();
+        let text = configuration(Some(&theirs));
+        assert!(text.contains("system under test leader-register"), "{text}");
+        assert!(!text.contains("read repair") && text.contains("workload:"), "{text}");
+    }
 }
