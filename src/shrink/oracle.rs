@@ -4,9 +4,12 @@
 
 use super::{Found, Oracle};
 use crate::sim::config::RunConfig;
-use crate::sim::outcome::{run_and_judge, Outcome, Signature};
+use crate::sim::outcome::{judge_output, run_and_judge, Outcome, Signature};
+use crate::sim::run::run_system;
+use crate::sut::System;
+use std::rc::Rc;
 
-/// Runs candidates in the simulator and compares them with a target failure.
+/// Runs candidates on the built-in store and compares them with a target failure.
 pub struct SimOracle {
     /// The original run's failure.
     pub target: Signature,
@@ -16,6 +19,22 @@ impl Oracle for SimOracle {
     fn run(&mut self, cfg: &RunConfig) -> Option<Found> {
         let outcome = run_and_judge(cfg, false).ok()?;
         let found = found(outcome)?;
+        found.signature.same_failure(&self.target).then_some(found)
+    }
+}
+
+/// Runs candidates on any system under test, made afresh for each candidate by `make`.
+pub struct SystemOracle<F: FnMut(&RunConfig) -> Rc<dyn System>> {
+    /// The original run's failure.
+    pub target: Signature,
+    /// Makes the system for one candidate.
+    pub make: F,
+}
+
+impl<F: FnMut(&RunConfig) -> Rc<dyn System>> Oracle for SystemOracle<F> {
+    fn run(&mut self, cfg: &RunConfig) -> Option<Found> {
+        let output = run_system(cfg, (self.make)(cfg), false).ok()?;
+        let found = found(judge_output(output).ok()?)?;
         found.signature.same_failure(&self.target).then_some(found)
     }
 }

@@ -186,6 +186,10 @@ impl Search<'_> {
 
     /// Take nodes out one at a time, the last first, while one can go.
     fn nodes(&mut self) {
+        if self.best.config.system.is_some() {
+            // Another system under test names its own nodes: the configuration cannot remove one.
+            return;
+        }
         'again: loop {
             let names: Vec<String> = self.best.config.store.nodes.iter().rev().cloned().collect();
             for name in names {

@@ -124,13 +124,18 @@ pub enum OutcomeError {
     Judge(#[from] super::judge::JudgeError),
 }
 
-/// Run `cfg` (recording events when asked) and judge it.
+/// Run `cfg` on the built-in store (recording events when asked) and judge it.
 pub fn run_and_judge(cfg: &RunConfig, record_events: bool) -> Result<Outcome, OutcomeError> {
     let output = if record_events {
         super::run::run_with(cfg, true)?
     } else {
         run(cfg)?
     };
+    judge_output(output)
+}
+
+/// Judge a run's output with its configured checkers.
+pub fn judge_output(output: RunOutput) -> Result<Outcome, OutcomeError> {
     let verdict = judge(
         &output.config,
         &output.history,

@@ -333,6 +333,9 @@ mod tests {
         let theirs = serde_json::to_value(&cfg).unwrap();
         let text = configuration(Some(&theirs));
         assert!(text.contains("system under test leader-register"), "{text}");
-        assert!(!text.contains("read repair") && text.contains("workload:"), "{text}");
+        assert!(
+            !text.contains("read repair") && text.contains("workload:"),
+            "{text}"
+        );
     }
 }

@@ -22,12 +22,17 @@
 //!     .assert_valid();
 //! ```
 
+mod shrink;
+mod target;
+
+pub use shrink::Shrinking;
+
 use crate::campaign::progress::Display;
 use crate::cli::run_args::replay_command;
 use crate::sim::config::RunConfig;
 use crate::sim::judge::judge;
-use crate::sim::plan::{FaultPlan, Plan};
 use crate::sim::outcome::history_hash;
+use crate::sim::plan::{FaultPlan, Plan};
 use crate::sim::run::{run_system, run_with, RunOutput, RunStats};
 use crate::sim::rundir::{RunDir, RunFiles};
 use crate::sim::schedule::{FaultKind, Schedule};
@@ -116,7 +121,7 @@ impl Experiment {
             fixed: BTreeSet::new(),
             seeds: vec![1],
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
-            out: default_out(),
+            out: target::default_out(),
             system: None,
         }
     }
@@ -583,63 +588,5 @@ impl Report {
             }
         }
         total
-    }
-}
-
-/// `<target>/quorumlab`: `CARGO_TARGET_DIR` when set; else the target directory the running binary
-/// was built into (a test binary lives in `<target>/<profile>/deps/`, an example in
-/// `<target>/<profile>/examples/`); else `target/`.
-fn default_out() -> PathBuf {
-    let exe = std::env::current_exe().ok();
-    target_dir(
-        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from),
-        exe.as_deref(),
-    )
-    .join("quorumlab")
-}
-
-/// The target directory, from `CARGO_TARGET_DIR` or from the running binary's path.
-fn target_dir(env: Option<PathBuf>, exe: Option<&Path>) -> PathBuf {
-    if let Some(dir) = env.filter(|d| !d.as_os_str().is_empty()) {
-        return dir;
-    }
-    exe.and_then(|exe| {
-        let dir = exe.parent()?;
-        let profile = match dir.file_name()?.to_str()? {
-            "deps" | "examples" => dir.parent()?,
-            _ => dir,
-        };
-        Some(profile.parent()?.to_path_buf())
-    })
-    .unwrap_or_else(|| PathBuf::from("target"))
-}
-
-#[cfg(test)]
-mod target_tests {
-    use super::target_dir;
-    use std::path::{Path, PathBuf};
-
-    #[test]
-    fn cargo_target_dir_wins() {
-        let exe = Path::new("/w/target/debug/deps/t-123");
-        assert_eq!(
-            target_dir(Some("/tmp/t".into()), Some(exe)),
-            PathBuf::from("/tmp/t")
-        );
-    }
-
-    #[test]
-    fn else_the_binary_tells_where_target_is() {
-        let exe = Path::new("/w/crate/target/debug/deps/t-123");
-        assert_eq!(
-            target_dir(None, Some(exe)),
-            PathBuf::from("/w/crate/target")
-        );
-        let exe = Path::new("/elsewhere/build/release/examples/ex");
-        assert_eq!(
-            target_dir(None, Some(exe)),
-            PathBuf::from("/elsewhere/build")
-        );
-        assert_eq!(target_dir(Some("".into()), None), PathBuf::from("target"));
     }
 }
