@@ -86,14 +86,7 @@ pub fn write_failure(
     let seed_dir = RunDir::prepare_named(&failures, name).map_err(|e| io(&failures, e))?;
     let record = to_json(failure).map_err(|e| io(&failures, e))?;
     std::fs::write(seed_dir.staging("failure.json"), record).map_err(|e| io(&failures, e))?;
-    let files = RunFiles {
-        config: &out.config,
-        history: &out.history,
-        final_state: out.final_state.as_ref(),
-        results: Some(&outcome.results),
-        stats: &out.stats,
-        events: out.events.as_deref(),
-    };
+    let files = RunFiles::of(out, Some(&outcome.results));
     seed_dir.commit(&files).map_err(|e| io(&failures, e))
 }
 

@@ -97,14 +97,7 @@ pub fn run_to(args: RunArgs, err: &mut dyn Write, mode: Mode) -> i32 {
             return 2;
         }
     };
-    let files = RunFiles {
-        config: &out.config,
-        history: &out.history,
-        final_state: out.final_state.as_ref(),
-        results: Some(&verdict.results),
-        stats: &out.stats,
-        events: out.events.as_deref(),
-    };
+    let files = RunFiles::of(&out, Some(&verdict.results));
     let target = dir.target().to_path_buf();
     if let Err(e) = dir.commit(&files) {
         let _ = writeln!(

@@ -100,14 +100,7 @@ fn shrink_command(args: &ShrinkArgs) -> Result<i32, String> {
         ));
     }
     let o = &outcome.output;
-    let files = RunFiles {
-        config: &o.config,
-        history: &o.history,
-        final_state: o.final_state.as_ref(),
-        results: Some(&outcome.results),
-        stats: &o.stats,
-        events: o.events.as_deref(),
-    };
+    let files = RunFiles::of(o, Some(&outcome.results));
     let target = dir
         .commit(&files)
         .map_err(|e| format!("{}: {e}", out.display()))?;

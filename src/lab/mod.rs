@@ -347,12 +347,8 @@ impl Experiment {
             let dir = RunDir::prepare(&self.out, &self.name, seed)
                 .map_err(|e| format!("{}: {e}", self.out.display()))?;
             let files = RunFiles {
-                config: &out.config,
-                history: &out.history,
-                final_state: out.final_state.as_ref(),
-                results: Some(&verdict.results),
-                stats: &out.stats,
                 events: recorded.as_ref().and_then(|r| r.events.as_deref()),
+                ..RunFiles::of(&out, Some(&verdict.results))
             };
             let target = dir.commit(&files).map_err(|e| e.to_string())?;
             let replay = match &cfg.system {

@@ -80,14 +80,7 @@ impl Experiment {
         let name = format!("{}-shrunk", self.name);
         let dir = RunDir::prepare(&self.out, &name, seed)
             .map_err(|e| format!("{}: {e}", show::path(&self.out)))?;
-        let files = RunFiles {
-            config: &out.config,
-            history: &out.history,
-            final_state: out.final_state.as_ref(),
-            results: Some(&verdict.results),
-            stats: &out.stats,
-            events: out.events.as_deref(),
-        };
+        let files = RunFiles::of(out, Some(&verdict.results));
         let dir = dir.commit(&files).map_err(|e| e.to_string())?;
         Ok(Some(Shrinking { shrunk, dir }))
     }

@@ -204,6 +204,20 @@ pub struct RunFiles<'a> {
     pub events: Option<&'a [String]>,
 }
 
+impl<'a> RunFiles<'a> {
+    /// Everything a run left, with its verdicts (events when they were recorded).
+    pub fn of(out: &'a crate::sim::run::RunOutput, results: Option<&'a Results>) -> RunFiles<'a> {
+        RunFiles {
+            config: &out.config,
+            history: &out.history,
+            final_state: out.final_state.as_ref(),
+            results,
+            stats: &out.stats,
+            events: out.events.as_deref(),
+        }
+    }
+}
+
 /// The content of `results.json`: the verdicts, then what the run did.
 #[derive(Serialize)]
 struct ResultsRecord<'a> {
