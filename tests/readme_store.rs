@@ -151,5 +151,8 @@ fn the_one_node_store_replays_byte_for_byte() {
     let (a, b) = (once(), once());
     assert_eq!(history_hash(&a.history), history_hash(&b.history));
     assert_eq!(a.config, b.config);
-    assert!(a.history.iter().any(|e| e.f == "crash-set" || e.f.starts_with("crash")));
+    assert!(a
+        .history
+        .iter()
+        .any(|e| e.f == "crash-set" || e.f.starts_with("crash")));
 }

@@ -51,7 +51,7 @@ pub struct FuzzArgs {
     /// No progress display.
     #[arg(long)]
     quiet: bool,
-    /// Campaign directory [default: <out>/fuzz/<name>/<seeds>[-shard-I-of-N]].
+    /// Campaign directory [default: OUT/fuzz/NAME/SEEDS[-shard-I-of-N]].
     #[arg(long = "campaign", value_name = "DIR")]
     campaign_dir: Option<PathBuf>,
     /// What every seed runs (the flags of `quorumlab run`).

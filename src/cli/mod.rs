@@ -158,7 +158,7 @@ pub fn cut_value(s: &str) -> String {
 }
 
 /// A message as a command prints it: control characters escaped and cut to
-/// [`MAX_MESSAGE_CHARS`] characters. A safety net at the edge for messages worded elsewhere
+/// `MAX_MESSAGE_CHARS` characters. A safety net at the edge for messages worded elsewhere
 /// (which cut their echoes themselves): whatever they hold, the line stays one short line.
 pub fn edge(message: &str) -> String {
     let mut out = String::with_capacity(message.len().min(MAX_MESSAGE_CHARS + 8));
@@ -172,7 +172,7 @@ pub fn edge(message: &str) -> String {
     cap(&out)
 }
 
-/// `line` cut to [`MAX_MESSAGE_CHARS`] characters (`…` when cut).
+/// `line` cut to `MAX_MESSAGE_CHARS` characters (`…` when cut).
 fn cap(line: &str) -> String {
     match line.char_indices().nth(MAX_MESSAGE_CHARS) {
         None => line.to_string(),

@@ -25,7 +25,7 @@ pub struct ShrinkArgs {
     /// A failing run: its directory, a campaign failure directory, or its run.json.
     #[arg(value_name = "DIR")]
     input: PathBuf,
-    /// Write the reduced run directory here [default: <DIR>-shrunk, beside DIR].
+    /// Write the reduced run directory here [default: DIR-shrunk, beside DIR].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Simulations at most, the original's re-run included (a work budget, not a time limit).

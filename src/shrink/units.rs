@@ -1,7 +1,7 @@
 //! A concrete schedule seen as units for delta debugging, and its fault windows.
 //!
 //! A **unit** is a fault step together with the step that lifts it — the first later step, not
-//! yet taken by another unit, whose fault is the fault's [`Fault::lift`] (partition → heal,
+//! yet taken by another unit, whose fault is the fault's `Fault::lift` (partition → heal,
 //! crash → restart of the same node, pause → resume, loss → rate 0, …) — or a lone step (a lift
 //! whose fault is gone, a `heal-all`, a fault the main phase ended before lifting). Keeping or
 //! dropping a fault with its lift keeps node states consistent, so almost every subset of units

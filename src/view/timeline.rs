@@ -7,7 +7,7 @@
 //!
 //! Guarantees:
 //! - self-contained: inline CSS and JS, the data embedded as compact columnar JSON
-//!   ([`data`]); no network, no external resource of any kind;
+//!   (`data`); no network, no external resource of any kind;
 //! - deterministic: a pure function of its [`Input`] (same run → same bytes);
 //! - linear: the page is a constant plus a few tens of bytes per operation and store event;
 //! - fast: the page draws only the visible window on a canvas, so 100 000 operations open in

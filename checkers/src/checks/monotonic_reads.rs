@@ -21,7 +21,7 @@
 //! Algorithm: per key, reads sorted by invocation rank are swept while completed reads are absorbed
 //! in completion-rank order into a frontier (the newest version seen, the latest invocation rank
 //! of a seen value's write, whether any value was seen); each read is compared with the frontier
-//! in O(log n) (the deletes that explain a null, [`super::index::Explainers`]). Then the same is
+//! in O(log n) (the deletes that explain a null, `index::Explainers`). Then the same is
 //! done per process in process order. O(n log n) overall. Reads whose value has no unique write
 //! (ambiguous or phantom) are not compared by write order.
 

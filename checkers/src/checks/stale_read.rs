@@ -23,7 +23,7 @@
 //! invocation rank while acknowledged writes are absorbed in completion-rank order, keeping the
 //! latest-invoked absorbed write (being older than some `w` is being older than the latest-invoked
 //! one). Each read is compared in O(log n) (the deletes that explain a null, see
-//! [`super::index::Explainers`]): O(n log n) overall.
+//! `index::Explainers`): O(n log n) overall.
 
 use super::index::{by_key, is_delete, sorted_by, written_value, Explainers, KeyOps};
 use super::{began, ended, events_of, key_name, shown, Report};
