@@ -54,3 +54,27 @@ fn a_read_from_a_follower_shrinks_to_a_small_run() {
     assert!(after.ops < before.ops, "{}", s.explain());
     assert!(s.dir.join("history.jsonl").exists() && s.dir.join("events.jsonl").exists());
 }
+
+/// A campaign over this store, as a nightly job runs one: failures grouped in the report, each
+/// failing seed's run directory kept, and a second session resumes with nothing left to do.
+#[test]
+fn a_campaign_groups_the_failures_and_resumes() {
+    use quorumlab::campaign::seeds::SeedRange;
+    use quorumlab::campaign::shard::Shard;
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = SeedRange {
+        start: 1,
+        end: Some(6),
+    };
+    let e = experiment(Some(Bug::ReadFromFollower));
+    let first = e.campaign(dir.path(), seeds, Shard::ALL).unwrap();
+    assert_eq!(first.runs, 6);
+    assert!(
+        first.new_failures > 0 && !first.groups.is_empty(),
+        "{}",
+        first.report
+    );
+    assert!(dir.path().join("failures").read_dir().unwrap().count() > 0);
+    let again = e.campaign(dir.path(), seeds, Shard::ALL).unwrap();
+    assert_eq!(again.runs, 0, "a resumed campaign runs only what is left");
+}

@@ -12,7 +12,7 @@ use super::groups::{Failure, Group};
 use super::progress::Display;
 use super::{store, Campaign, CampaignError};
 use crate::sim::config::RunConfig;
-use crate::sim::outcome::{run_and_judge, Outcome, Signature};
+use crate::sim::outcome::{run_and_judge, Outcome, OutcomeError, Signature};
 use std::path::Path;
 use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
@@ -20,13 +20,19 @@ use std::time::{Duration, Instant};
 /// How often `campaign.json` is rewritten while seeds finish (and after every failure).
 pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 
+/// Runs one configuration and judges it (`true`: record events): the built-in store's
+/// [`run_and_judge`] unless a campaign is given another system's.
+pub type Runner<'a> = dyn Fn(&RunConfig, bool) -> Result<Outcome, OutcomeError> + Sync + 'a;
+
 /// How a campaign session runs.
-#[derive(Clone, Copy, Debug)]
-pub struct Options {
+#[derive(Clone, Copy)]
+pub struct Options<'a> {
     /// Simulations at once (OS threads).
     pub jobs: usize,
     /// No progress display.
     pub quiet: bool,
+    /// How a configuration is run (`None`: the built-in store).
+    pub runner: Option<&'a Runner<'a>>,
 }
 
 /// What a session did, and the campaign's grouped failures so far.
@@ -93,7 +99,11 @@ struct JobResult {
 }
 
 /// Run (or continue) the campaign in `dir`.
-pub fn run(dir: &Path, campaign: &mut Campaign, opts: Options) -> Result<Summary, CampaignError> {
+pub fn run(
+    dir: &Path,
+    campaign: &mut Campaign,
+    opts: Options<'_>,
+) -> Result<Summary, CampaignError> {
     let started = Instant::now();
     let mut regressions: Vec<Job> = Vec::new();
     if !campaign.progress.regressions_done {
@@ -146,7 +156,7 @@ pub fn run(dir: &Path, campaign: &mut Campaign, opts: Options) -> Result<Summary
             scope.spawn(move || loop {
                 let job = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
                 let Some(job) = job else { break };
-                let failure = execute(dir, plan_campaign, &job);
+                let failure = execute(dir, plan_campaign, &job, opts.runner);
                 if tx.send(JobResult { job, failure }).is_err() {
                     break;
                 }
@@ -211,7 +221,8 @@ pub fn rechecks(seed: u64, fraction: f64) -> bool {
 }
 
 /// Run one job; on failure, write its run directory and return its record.
-fn execute(dir: &Path, c: &Campaign, job: &Job) -> Option<Failure> {
+fn execute(dir: &Path, c: &Campaign, job: &Job, runner: Option<&Runner<'_>>) -> Option<Failure> {
+    let guarded = |cfg: &RunConfig, events: bool| guarded(cfg, events, runner);
     let (cfg, name) = match job {
         Job::Seed(s) | Job::Regression(s) => match c.plan.for_seed(*s) {
             Ok(cfg) => (cfg, s.to_string()),
@@ -258,9 +269,18 @@ fn execute(dir: &Path, c: &Campaign, job: &Job) -> Option<Failure> {
     Some(failure)
 }
 
-/// `run_and_judge`, with a panic or an error turned into a failure kind and message.
-fn guarded(cfg: &RunConfig, events: bool) -> Result<Outcome, (&'static str, String)> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_and_judge(cfg, events))) {
+/// The runner (`run_and_judge` by default), with a panic or an error turned into a failure kind
+/// and message.
+fn guarded(
+    cfg: &RunConfig,
+    events: bool,
+    runner: Option<&Runner<'_>>,
+) -> Result<Outcome, (&'static str, String)> {
+    let run = || match runner {
+        Some(r) => r(cfg, events),
+        None => run_and_judge(cfg, events),
+    };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
         Ok(Ok(o)) => Ok(o),
         Ok(Err(e)) => Err(("error", e.to_string())),
         Err(p) => {

@@ -138,6 +138,7 @@ pub fn run_to(args: FuzzArgs, err: &mut dyn Write, mode: Mode) -> i32 {
     let opts = Options {
         jobs,
         quiet: args.quiet,
+        runner: None,
     };
     match runner::run(&dir, &mut campaign, opts) {
         Ok(summary) => {

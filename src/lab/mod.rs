@@ -22,6 +22,7 @@
 //!     .assert_valid();
 //! ```
 
+mod campaign;
 mod shrink;
 mod target;
 
