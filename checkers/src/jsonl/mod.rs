@@ -13,6 +13,7 @@
 //! in the order of a file decoded whole (`stream`): a read error, then invalid UTF-8, then the
 //! first malformed line.
 
+mod cursor;
 mod line;
 mod stream;
 
