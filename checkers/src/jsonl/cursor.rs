@@ -72,11 +72,29 @@ const NAMES: [(u64, u64, usize); 10] = {
     ]
 };
 
-/// The value of eight ASCII digits, combined pairwise within one word (SWAR).
-fn eight_digits(digits: &[u8]) -> u64 {
-    let mut word = [0u8; 8];
-    word.copy_from_slice(digits);
-    let v = u64::from_le_bytes(word) - 0x3030_3030_3030_3030;
+/// Powers of ten up to 10⁸.
+const POW10: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// The number formed by the first `k` (1..=8) bytes of `x`, each a digit's value (0..=9), first
+/// byte most significant: digits combined pairwise within one word (SWAR).
+fn leading_digits(x: u64, k: usize) -> u64 {
+    let mask = if k >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * k)) - 1
+    };
+    // Move the k digits to the top, as if led by zeros.
+    let v = (x & mask) << (8 * (8 - k.min(8)));
     let v = (v * 10 + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
     let v = (v * 100 + (v >> 16)) & 0x0000_ffff_0000_ffff;
     (v * 10_000 + (v >> 32)) & 0xffff_ffff
@@ -167,32 +185,59 @@ impl<'a> Cursor<'a> {
     }
 
     /// Decimal digits as serde_json reads them (no leading zero, no fraction, no exponent); `None`
-    /// when they overflow a u64 or are not a plain integer.
+    /// when they overflow a u64 or are not a plain integer. Reads up to eight digits per step.
     fn digits(&mut self) -> Option<u64> {
         let start = self.i;
-        let rest = self.b.get(start..)?;
-        let len = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-        let digits = rest.get(..len)?;
-        self.i += len;
-        let n = match digits {
-            [] => return None,
-            [b'0', _, ..] => return None,
-            // Up to 19 digits cannot overflow.
-            _ if len <= 19 => {
-                let mut chunks = digits.chunks_exact(8);
-                let mut n = 0u64;
-                for c in &mut chunks {
-                    n = n * 100_000_000 + eight_digits(c);
-                }
-                chunks
-                    .remainder()
-                    .iter()
-                    .fold(n, |n, d| n * 10 + u64::from(d - b'0'))
+        let (mut n, mut len) = (0u64, 0usize);
+        while let Some(w) = self.word_at(self.i) {
+            // Each byte minus '0' (as xor: a digit's bytes are 0x30..=0x39); a byte is a digit
+            // iff that is below 10, i.e. adding 0x76 leaves its top bit clear. A carry out of a
+            // non-digit byte only reaches bytes after it, which are not counted.
+            let x = w ^ 0x3030_3030_3030_3030;
+            let non_digits = (x.wrapping_add(0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080;
+            let k = (non_digits.trailing_zeros() / 8) as usize;
+            if len + k > 19 {
+                return self.long_digits(start);
             }
-            _ => digits.iter().try_fold(0u64, |n, d| {
-                n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-            })?,
-        };
+            if k > 0 {
+                n = n * POW10[k] + leading_digits(x, k);
+                len += k;
+                self.i += k;
+            }
+            if k < 8 {
+                break;
+            }
+        }
+        if self.word_at(self.i).is_none() {
+            // Fewer than eight bytes left.
+            while let Some(d) = self.peek().filter(u8::is_ascii_digit) {
+                if len == 19 {
+                    return self.long_digits(start);
+                }
+                n = n * 10 + u64::from(d - b'0');
+                len += 1;
+                self.i += 1;
+            }
+        }
+        self.end_digits(start, len, n)
+    }
+
+    /// [`Cursor::digits`] of 20 digits or more, from `start`: checked, usually overflowing.
+    fn long_digits(&mut self, start: usize) -> Option<u64> {
+        self.i = start;
+        let mut n = 0u64;
+        while let Some(d) = self.peek().filter(u8::is_ascii_digit) {
+            n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+            self.i += 1;
+        }
+        self.end_digits(start, self.i - start, n)
+    }
+
+    /// The number `n` of the `len` digits at `start`, if serde_json would read it as an integer.
+    fn end_digits(&self, start: usize, len: usize, n: u64) -> Option<u64> {
+        if len == 0 || (len > 1 && self.b.get(start) == Some(&b'0')) {
+            return None;
+        }
         match self.peek() {
             Some(b'.' | b'e' | b'E') => None,
             _ => Some(n),
@@ -273,28 +318,38 @@ mod tests {
             n = n.wrapping_mul(10).wrapping_add(len % 10);
             for v in [n, u64::MAX, 10u64.saturating_pow(len as u32 - 1)] {
                 let text = v.to_string();
-                let mut c = Cursor {
-                    b: text.as_bytes(),
-                    i: 0,
-                };
-                assert_eq!(c.digits(), Some(v), "{text}");
-                assert_eq!(c.i, text.len());
+                // Alone (the end of the line within eight bytes) and followed by more.
+                for line in [text.clone(), format!("{text},\"ts\":12345678}}")] {
+                    let mut c = Cursor::new(line.as_bytes());
+                    assert_eq!(c.digits(), Some(v), "{line}");
+                    assert_eq!(c.i, text.len());
+                }
             }
         }
-        for bad in [
+        let bad = [
             "",
             "x",
             "01",
+            "00",
             "18446744073709551616",
             "99999999999999999999",
             "1.0",
             "2e3",
-        ] {
-            let mut c = Cursor {
-                b: bad.as_bytes(),
-                i: 0,
-            };
+            "0123456789,",
+            "123456789012345678901234",
+            "12345678.5",
+            "1234567E9,\"x\"",
+        ];
+        for bad in bad {
+            let mut c = Cursor::new(bad.as_bytes());
             assert_eq!(c.digits(), None, "{bad}");
+        }
+        // A digit's neighbours in ASCII, and bytes beyond it, end the number.
+        for end in [b'/', b':', b' ', 0x80, 0xb0, 0xff] {
+            let mut line = b"123456789".to_vec();
+            line.insert(4, end);
+            line.extend(b"12345678");
+            assert_eq!(Cursor::new(&line).digits(), Some(1234), "{end:#x}");
         }
     }
 }
