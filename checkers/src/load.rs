@@ -81,9 +81,9 @@ pub fn paired<R: BufRead>(
 }
 
 /// One pass over a `jsonl` stream: parse each event, check its function, pair it, and append it to
-/// `keep` if given (`capacity`: room for that many operations). The errors keep [`history`]'s precedence: reading, decoding and parsing first
-/// (see [`crate::jsonl::read_jsonl_from`]), then the first unknown function, then the first pairing
-/// problem.
+/// `keep` if given (`capacity`: room for that many operations). The errors keep [`history`]'s
+/// precedence: reading, decoding and parsing first (see [`crate::jsonl::read_jsonl_from`]), then
+/// the first unknown function, then the first pairing problem.
 fn jsonl_pass<R: BufRead>(
     file: &str,
     reader: R,
@@ -207,7 +207,12 @@ mod tests {
                     3 => lines[i] = lines[i].replacen("ok", "fail", 1),
                     4 => lines[i] = lines[i].replacen("invoke", "info", 1),
                     5 => lines[i] = lines[i].replacen("\"index\":", "\"i\":", 1),
-                    6 => { let at = lines[i].len() / 2; if lines[i].is_char_boundary(at) { lines[i].insert_str(at, piece) } }
+                    6 => {
+                        let at = lines[i].len() / 2;
+                        if lines[i].is_char_boundary(at) {
+                            lines[i].insert_str(at, piece)
+                        }
+                    }
                     _ => lines.insert(i, String::new()),
                 }
             }
