@@ -6,8 +6,10 @@
 //!
 //! Entry points: [`load::history`] and [`load::final_state`] turn bytes into checked operations
 //! and a final state exactly as `quorumlab check` does (never panicking; every problem is one
-//! `file:line: problem` [`InputError`]); [`suite::run`] runs the checkers. The order of a
-//! history's events is its real-time order ([`ops`]); `time` is only an annotation.
+//! `file:line: problem` [`InputError`]), and [`load::paired`] does the same for a stream, keeping
+//! only the operations (a million-operation history in one pass); [`suite::run`] runs the
+//! checkers. The order of a history's events is its real-time order ([`ops`]); `time` is only an
+//! annotation.
 //!
 //! ```
 //! use quorumlab_checkers::{jsonl, ops};
@@ -30,6 +32,7 @@ pub mod jepsen_log;
 pub mod jsonl;
 pub mod lin;
 pub mod load;
+pub mod name;
 pub mod ops;
 pub mod parsed;
 pub mod suite;
@@ -39,6 +42,7 @@ pub mod verdict;
 
 pub use error::InputError;
 pub use history::{Event, EventType, Process};
+pub use name::Name;
 pub use parsed::ParsedHistory;
 pub use value::Value;
 pub use verdict::{Anomaly, Results, Validity, Verdict};

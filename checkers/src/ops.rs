@@ -14,10 +14,12 @@
 //! different threads, that may go backwards: it is kept for display and latency only and never
 //! decides an order.
 
+use crate::checks::index::FastMap;
 use crate::error::quoted;
 use crate::history::{Event, EventType, Process};
+use crate::name::{Name, Names};
 use crate::value::Value;
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 
 /// How an operation ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -35,8 +37,8 @@ pub enum Outcome {
 pub struct Op {
     /// The client process.
     pub process: u64,
-    /// The function (`read`, `write`, `cas`…).
-    pub f: String,
+    /// The function (`read`, `write`, `cas`…), shared with the history's other operations.
+    pub f: Name,
     /// The key, for keyed operations.
     pub key: Option<Value>,
     /// The invocation's value (the argument).
@@ -60,8 +62,8 @@ pub struct Op {
     pub complete_time: Option<u64>,
     /// Cell timestamp reported by the store on completion.
     pub ts: Option<u64>,
-    /// The coordinator that served it.
-    pub node: Option<String>,
+    /// The coordinator that served it, shared with the history's other operations.
+    pub node: Option<Name>,
     /// The error given with a `fail` or `info`.
     pub error: Option<String>,
 }
@@ -131,75 +133,175 @@ impl PairError {
 /// Pair the client events of a history into operations, in invocation order. Real-time ranks are
 /// the events' positions in `events` (see the module doc).
 pub fn pair(events: &[Event]) -> Result<Vec<Op>, PairError> {
-    let mut ops: Vec<Op> = Vec::with_capacity(events.len() / 2 + 1);
-    let mut pending: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut pairs = Pairing::with_capacity(events.len() / 2 + 1);
     for (pos, e) in events.iter().enumerate() {
-        let Process::Client(p) = e.process else {
-            continue;
-        };
-        match e.kind {
-            EventType::Invoke => {
-                // An abandoned earlier invocation stays open forever (treated as info).
-                pending.insert(p, ops.len());
-                ops.push(Op {
-                    process: p,
-                    f: e.f.clone(),
-                    key: e.key.clone(),
-                    invoke_value: e.value.clone(),
-                    value: e.value.clone(),
-                    outcome: Outcome::Info,
-                    invoke_index: e.index,
-                    complete_index: None,
-                    call: pos as u64,
-                    ret: None,
-                    invoke_time: e.time,
-                    complete_time: None,
-                    ts: None,
-                    node: None,
-                    error: None,
-                });
-            }
-            kind => {
-                let Some(op) = pending.remove(&p).and_then(|i| ops.get_mut(i)) else {
-                    return Err(PairError::Orphan {
-                        position: pos,
-                        kind,
-                        index: e.index,
-                        process: p,
-                    });
-                };
-                if op.f != e.f {
-                    return Err(PairError::OtherFunction {
-                        position: pos,
-                        kind,
-                        index: e.index,
-                        process: p,
-                        f: quoted(&e.f),
-                        invoked: op.invoke_index,
-                        pending: quoted(&op.f),
-                    });
-                }
-                op.complete_index = Some(e.index);
-                op.complete_time = e.time;
-                op.ts = e.ts;
-                op.node = e.node.clone();
-                op.error = e.error.clone();
-                match kind {
-                    EventType::Ok => {
-                        op.outcome = Outcome::Ok;
-                        op.value = e.value.clone();
-                        op.ret = Some(pos as u64);
-                    }
-                    EventType::Fail => {
-                        op.outcome = Outcome::Fail;
-                        op.ret = Some(pos as u64);
-                    }
-                    _ => op.outcome = Outcome::Info,
-                }
-            }
+        pairs.event(pos, &mut EventRef::of(e))?;
+    }
+    Ok(pairs.finish())
+}
+
+/// An event as pairing reads it: its strings borrowed (from an [`Event`], or from the line a
+/// reader is parsing), its values borrowed or owned — so nothing is copied that the operation
+/// does not keep.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct EventRef<'a> {
+    pub index: u64,
+    pub time: Option<u64>,
+    pub process: Process,
+    pub kind: EventType,
+    pub f: &'a str,
+    pub key: Option<Cow<'a, Value>>,
+    pub value: Cow<'a, Value>,
+    pub ts: Option<u64>,
+    pub node: Option<&'a str>,
+    pub error: Option<&'a str>,
+}
+
+impl<'a> EventRef<'a> {
+    /// An empty event for a reader to fill: the nemesis's `info` of `""`, every field absent.
+    pub(crate) fn new() -> EventRef<'a> {
+        EventRef {
+            index: 0,
+            time: None,
+            process: Process::Nemesis,
+            kind: EventType::Info,
+            f: "",
+            key: None,
+            value: Cow::Owned(Value::Null),
+            ts: None,
+            node: None,
+            error: None,
         }
     }
-    Ok(ops)
+
+    /// A view of `e`.
+    pub(crate) fn of(e: &'a Event) -> EventRef<'a> {
+        EventRef {
+            index: e.index,
+            time: e.time,
+            process: e.process,
+            kind: e.kind,
+            f: &e.f,
+            key: e.key.as_ref().map(Cow::Borrowed),
+            value: Cow::Borrowed(&e.value),
+            ts: e.ts,
+            node: e.node.as_deref(),
+            error: e.error.as_deref(),
+        }
+    }
+
+    /// The event, owning copies of its strings.
+    pub(crate) fn to_event(&self) -> Event {
+        Event {
+            index: self.index,
+            time: self.time,
+            process: self.process,
+            kind: self.kind,
+            f: self.f.to_owned(),
+            key: self.key.as_deref().cloned(),
+            value: self.value.as_ref().clone(),
+            ts: self.ts,
+            node: self.node.map(str::to_owned),
+            error: self.error.map(str::to_owned),
+        }
+    }
+}
+
+/// The value out of `v`, leaving `null`.
+fn take(v: &mut Cow<'_, Value>) -> Value {
+    std::mem::replace(v, Cow::Owned(Value::Null)).into_owned()
+}
+
+/// [`pair`] one event at a time, for readers that pair while they parse.
+pub(crate) struct Pairing {
+    ops: Vec<Op>,
+    /// Process → its pending invocation (a position in `ops`); lookups only, no order.
+    pending: FastMap<u64, usize>,
+    /// The functions and nodes seen, shared by the operations.
+    names: Names,
+}
+
+impl Pairing {
+    pub(crate) fn with_capacity(n: usize) -> Pairing {
+        Pairing {
+            ops: Vec::with_capacity(n),
+            pending: FastMap::default(),
+            names: Names::default(),
+        }
+    }
+
+    /// Take the event at position `pos` of the history (its values move into the operation).
+    pub(crate) fn event(&mut self, pos: usize, e: &mut EventRef<'_>) -> Result<(), PairError> {
+        let Process::Client(p) = e.process else {
+            return Ok(());
+        };
+        let kind = e.kind;
+        if kind == EventType::Invoke {
+            // An abandoned earlier invocation stays open forever (treated as info).
+            self.pending.insert(p, self.ops.len());
+            let value = take(&mut e.value);
+            self.ops.push(Op {
+                process: p,
+                f: self.names.get(e.f),
+                key: e.key.take().map(Cow::into_owned),
+                invoke_value: value.clone(),
+                value,
+                outcome: Outcome::Info,
+                invoke_index: e.index,
+                complete_index: None,
+                call: pos as u64,
+                ret: None,
+                invoke_time: e.time,
+                complete_time: None,
+                ts: None,
+                node: None,
+                error: None,
+            });
+            return Ok(());
+        }
+        let Some(op) = self.pending.remove(&p).and_then(|i| self.ops.get_mut(i)) else {
+            return Err(PairError::Orphan {
+                position: pos,
+                kind,
+                index: e.index,
+                process: p,
+            });
+        };
+        if op.f != e.f {
+            return Err(PairError::OtherFunction {
+                position: pos,
+                kind,
+                index: e.index,
+                process: p,
+                f: quoted(e.f),
+                invoked: op.invoke_index,
+                pending: quoted(&op.f),
+            });
+        }
+        op.complete_index = Some(e.index);
+        op.complete_time = e.time;
+        op.ts = e.ts;
+        op.node = e.node.map(|n| self.names.get(n));
+        op.error = e.error.map(str::to_owned);
+        match kind {
+            EventType::Ok => {
+                op.outcome = Outcome::Ok;
+                op.value = take(&mut e.value);
+                op.ret = Some(pos as u64);
+            }
+            EventType::Fail => {
+                op.outcome = Outcome::Fail;
+                op.ret = Some(pos as u64);
+            }
+            _ => op.outcome = Outcome::Info,
+        }
+        Ok(())
+    }
+
+    /// The operations, in invocation order.
+    pub(crate) fn finish(self) -> Vec<Op> {
+        self.ops
+    }
 }
 
 #[cfg(test)]

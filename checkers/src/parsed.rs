@@ -88,18 +88,35 @@ impl ParsedHistory {
         known: &[&str],
     ) -> Result<(), InputError> {
         for (i, e) in self.events.iter().enumerate() {
-            if e.is_client() && !known.contains(&e.f.as_str()) {
-                return Err(InputError::new(
-                    file,
-                    self.line_of(i),
-                    format!(
-                        "unknown function {} for model {model} (known: {})",
-                        quoted(&e.f),
-                        known.join(", ")
-                    ),
-                ));
+            if !knows_function(e.is_client(), &e.f, known) {
+                return Err(unknown_function(file, self.line_of(i), &e.f, model, known));
             }
         }
         Ok(())
     }
+}
+
+/// Whether an event is a nemesis event (`client` false) or a client event of one of the `known`
+/// functions.
+pub(crate) fn knows_function(client: bool, f: &str, known: &[&str]) -> bool {
+    !client || known.contains(&f)
+}
+
+/// The error for an event at `line` whose function `f` `model` does not know.
+pub(crate) fn unknown_function(
+    file: &str,
+    line: usize,
+    f: &str,
+    model: &str,
+    known: &[&str],
+) -> InputError {
+    InputError::new(
+        file,
+        line,
+        format!(
+            "unknown function {} for model {model} (known: {})",
+            quoted(f),
+            known.join(", ")
+        ),
+    )
 }

@@ -20,12 +20,14 @@
 //! Like Jepsen's `check-safe`, a checker that panics does not crash the suite: its verdict is
 //! `unknown` with the panic's message ([`guarded`]).
 
+use crate::checks::index::by_key;
 use crate::checks::{convergence, lost_writes, monotonic_reads, phantom, resurrection, stale_read};
 use crate::final_state::FinalState;
 use crate::format::Format;
 use crate::lin::{self, LinOptions, ModelKind, NilRead};
 use crate::ops::{Op, Outcome};
 use crate::verdict::{Results, Verdict};
+use std::cell::OnceCell;
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -195,6 +197,7 @@ pub fn run(ops: &[Op], final_state: Option<&FinalState>, opts: &SuiteOptions) ->
     } else {
         ops
     };
+    let index = OnceCell::new();
     let verdicts = names
         .iter()
         .map(|&name| {
@@ -220,13 +223,19 @@ pub fn run(ops: &[Op], final_state: Option<&FinalState>, opts: &SuiteOptions) ->
                 );
             }
             let init = opts.lin.init.as_ref();
-            guarded(name, || match name {
-                monotonic_reads::NAME => monotonic_reads::check(linear),
-                stale_read::NAME => stale_read::check(linear),
-                lost_writes::NAME => lost_writes::check(linear, final_state),
-                phantom::NAME => phantom::check(linear, final_state, init),
-                resurrection::NAME => resurrection::check(linear, final_state),
-                _ => convergence::check(final_state),
+            guarded(name, || {
+                if name == convergence::NAME {
+                    return convergence::check(final_state);
+                }
+                // One per-key index for every linear checker (built by the first that runs).
+                let keys = index.get_or_init(|| by_key(linear));
+                match name {
+                    monotonic_reads::NAME => monotonic_reads::check_keys(linear, keys),
+                    stale_read::NAME => stale_read::check_keys(linear, keys),
+                    lost_writes::NAME => lost_writes::check_keys(linear, keys, final_state),
+                    phantom::NAME => phantom::check_keys(linear, keys, final_state, init),
+                    _ => resurrection::check_keys(linear, keys, final_state),
+                }
             })
         })
         .collect();

@@ -5,7 +5,8 @@
 //! `/dev/stdin` — so it never relies on a file size.
 
 use crate::error::InputError;
-use std::io::Read;
+use std::fs::File;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 /// Decode `bytes` as UTF-8; invalid UTF-8 is an error at its line of `file`.
@@ -33,6 +34,14 @@ pub fn read(file: &str, path: &Path) -> Result<Vec<u8>, InputError> {
         .and_then(|mut f| f.read_to_end(&mut bytes))
         .map_err(|e| InputError::unreadable(file, e.to_string()))?;
     Ok(bytes)
+}
+
+/// Open `path` (a regular file or a stream) to be read in 1 MiB chunks, for parsers that read
+/// while they parse; `file` names it in errors, as [`read`] does.
+pub fn open(file: &str, path: &Path) -> Result<BufReader<File>, InputError> {
+    File::open(path)
+        .map(|f| BufReader::with_capacity(1 << 20, f))
+        .map_err(|e| InputError::unreadable(file, e.to_string()))
 }
 
 /// Read everything from standard input; `file` names it in errors.

@@ -235,11 +235,11 @@ pub(crate) fn judge(
 ) -> Result<Judged, InputError> {
     let inputs = locate(path, final_arg, flags.format)?;
     let file = inputs.name.as_str();
-    let bytes = match &inputs.history {
-        Source::Stdin => text::read_stdin(file)?,
-        Source::Path(p) => text::read(file, p)?,
+    // Read while parsing: neither the text nor the events are kept, only the operations.
+    let loaded = match &inputs.history {
+        Source::Stdin => load::paired(inputs.format, file, std::io::stdin().lock(), flags.model)?,
+        Source::Path(p) => load::paired(inputs.format, file, text::open(file, p)?, flags.model)?,
     };
-    let loaded = load::history(inputs.format, file, bytes, flags.model)?;
     let final_state = match &inputs.final_state {
         Some(p) => {
             let name = p.display().to_string();
@@ -266,7 +266,7 @@ pub(crate) fn judge(
     Ok(Judged {
         name: inputs.name,
         format: inputs.format,
-        events: loaded.history.len(),
+        events: loaded.events,
         ops: loaded.ops.len(),
         run,
     })

@@ -24,7 +24,7 @@ pub struct Outcomes {
 pub fn outcomes(out: &RunOutput) -> BTreeMap<String, Outcomes> {
     let mut counts: BTreeMap<String, Outcomes> = BTreeMap::new();
     for op in ops::pair(&out.history).unwrap_or_default() {
-        let c = counts.entry(op.f).or_default();
+        let c = counts.entry(op.f.into()).or_default();
         match op.outcome {
             Outcome::Ok => c.ok += 1,
             Outcome::Fail => c.fail += 1,

@@ -70,7 +70,7 @@ pub fn samples(ops: &[Op]) -> Vec<Sample> {
     ops.iter()
         .filter_map(|o| {
             Some(Sample {
-                f: o.f.clone(),
+                f: o.f.to_string(),
                 outcome: o.outcome,
                 start: o.invoke_time?,
                 end: o.complete_time?,

@@ -53,7 +53,10 @@ impl Hasher for FxHasher {
         self.add(n as u64);
     }
     fn finish(&self) -> u64 {
-        self.0
+        // The multiply mixes upwards only: the low bits, which pick a hash table's bucket, depend
+        // on the key's low bits alone (keys 16·b + j for j < 8 would share 8 buckets in 16).
+        // Rotating brings the well-mixed high bits down (as rustc-hash 2 does).
+        self.0.rotate_left(26)
     }
 }
 
@@ -81,7 +84,55 @@ pub(crate) struct KeyOps<'a> {
     /// The deletes among them (writes of `null`), in invocation order.
     pub deletes: Vec<u32>,
     /// Non-null value → the write that wrote it.
-    pub written: FastMap<&'a Value, Writer>,
+    pub written: Written<'a>,
+}
+
+/// Non-null value → the write that wrote it. Integers (the common case) are keyed by the
+/// integer itself, so a lookup does not reach back into the operations for the written value.
+#[derive(Debug, Default)]
+pub(crate) struct Written<'a> {
+    ints: FastMap<i64, Writer>,
+    others: FastMap<&'a Value, Writer>,
+}
+
+impl<'a> Written<'a> {
+    /// The write of `v`, or [`Writer::Ambiguous`] when several wrote it.
+    pub fn get(&self, v: &Value) -> Option<&Writer> {
+        match v {
+            Value::Int(i) => self.ints.get(i),
+            other => self.others.get(other),
+        }
+    }
+
+    /// Record that op `w` wrote `v`.
+    fn add(&mut self, v: &'a Value, w: u32) {
+        let slot = match v {
+            Value::Int(i) => self.ints.entry(*i),
+            other => return Self::mark(self.others.entry(other), w),
+        };
+        Self::mark(slot, w)
+    }
+
+    fn mark<K>(slot: std::collections::hash_map::Entry<'_, K, Writer>, w: u32) {
+        slot.and_modify(|x| *x = Writer::Ambiguous)
+            .or_insert(Writer::One(w));
+    }
+
+    /// Whether some write wrote `v`.
+    pub fn contains_key(&self, v: &Value) -> bool {
+        self.get(v).is_some()
+    }
+
+    /// Every writer.
+    pub fn values(&self) -> impl Iterator<Item = &Writer> {
+        self.ints.values().chain(self.others.values())
+    }
+
+    /// Whether no value was written.
+    #[cfg(test)]
+    pub fn is_empty(&self) -> bool {
+        self.ints.is_empty() && self.others.is_empty()
+    }
 }
 
 impl<'a> KeyOps<'a> {
@@ -239,11 +290,7 @@ pub(crate) fn by_key(ops: &[Op]) -> Vec<KeyOps<'_>> {
             if v.is_null() {
                 entry.deletes.push(i);
             } else {
-                entry
-                    .written
-                    .entry(v)
-                    .and_modify(|w| *w = Writer::Ambiguous)
-                    .or_insert(Writer::One(i));
+                entry.written.add(v, i);
             }
         }
     }

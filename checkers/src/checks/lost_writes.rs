@@ -67,11 +67,19 @@ enum Final<'a> {
 
 /// Check that no acknowledged write is lost; uses `final.json` when given.
 pub fn check(ops: &[Op], final_state: Option<&FinalState>) -> Verdict {
+    check_keys(ops, &by_key(ops), final_state)
+}
+
+/// [`check`] on the per-key index of `ops` ([`by_key`]), shared by the suite's checkers.
+pub(crate) fn check_keys(
+    ops: &[Op],
+    keys: &[KeyOps<'_>],
+    final_state: Option<&FinalState>,
+) -> Verdict {
     let mut report = Report::new(NAME);
     let cells = final_state.map(cells_by_key).unwrap_or_default();
-    let keys = by_key(ops);
     let (mut acked_total, mut deletes_total) = (0u64, 0u64);
-    for k in &keys {
+    for k in keys {
         let acked = k.acked_writes(ops);
         if acked.is_empty() {
             continue;
@@ -99,7 +107,7 @@ pub fn check(ops: &[Op], final_state: Option<&FinalState>) -> Verdict {
     report.stat("acknowledged-writes", acked_total);
     report.stat("acknowledged-deletes", deletes_total);
     report.stat("keys", keys.len() as u64);
-    super::note_ambiguous(&mut report, &keys);
+    super::note_ambiguous(&mut report, keys);
     if final_state.is_none() {
         report.note(
             "no final.json: the final state is taken from reads that followed every write".into(),

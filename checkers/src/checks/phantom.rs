@@ -11,7 +11,7 @@
 //! happen.
 //! One hash lookup per read and per cell: O(n).
 
-use super::index::by_key;
+use super::index::{by_key, KeyOps};
 use super::{events_of, key_name, shown, Report};
 use crate::final_state::FinalState;
 use crate::ops::Op;
@@ -23,11 +23,20 @@ pub const NAME: &str = "phantom";
 
 /// Check for values nobody wrote; `init` is the initial value, if any.
 pub fn check(ops: &[Op], final_state: Option<&FinalState>, init: Option<&Value>) -> Verdict {
+    check_keys(ops, &by_key(ops), final_state, init)
+}
+
+/// [`check`] on the per-key index of `ops` ([`by_key`]), shared by the suite's checkers.
+pub(crate) fn check_keys(
+    ops: &[Op],
+    keys: &[KeyOps<'_>],
+    final_state: Option<&FinalState>,
+    init: Option<&Value>,
+) -> Verdict {
     let mut report = Report::new(NAME);
-    let keys = by_key(ops);
     let is_init = |v: &Value| init.is_some_and(|i| i == v);
     let mut reads = 0u64;
-    for k in &keys {
+    for k in keys {
         for &r in &k.reads {
             reads += 1;
             let op = &ops[r as usize];

@@ -29,10 +29,18 @@ pub const NAME: &str = "resurrection";
 
 /// Check that no deleted value is read again or held at the end.
 pub fn check(ops: &[Op], final_state: Option<&FinalState>) -> Verdict {
+    check_keys(ops, &by_key(ops), final_state)
+}
+
+/// [`check`] on the per-key index of `ops` ([`by_key`]), shared by the suite's checkers.
+pub(crate) fn check_keys(
+    ops: &[Op],
+    keys: &[KeyOps<'_>],
+    final_state: Option<&FinalState>,
+) -> Verdict {
     let mut report = Report::new(NAME);
-    let keys = by_key(ops);
     let (mut reads, mut deletes, mut cells) = (0u64, 0u64, 0u64);
-    for k in &keys {
+    for k in keys {
         reads += k.reads.len() as u64;
         let acked: Vec<u32> = k
             .deletes
@@ -52,7 +60,7 @@ pub fn check(ops: &[Op], final_state: Option<&FinalState>) -> Verdict {
     report.stat("reads", reads);
     report.stat("acknowledged-deletes", deletes);
     report.stat("final-cells", cells);
-    note_ambiguous(&mut report, &keys);
+    note_ambiguous(&mut report, keys);
     report.finish()
 }
 

@@ -39,10 +39,14 @@ pub const ALIAS: &str = "read-your-writes";
 
 /// Check stale reads and read-your-writes over every key.
 pub fn check(ops: &[Op]) -> Verdict {
+    check_keys(ops, &by_key(ops))
+}
+
+/// [`check`] on the per-key index of `ops` ([`by_key`]), shared by the suite's checkers.
+pub(crate) fn check_keys(ops: &[Op], keys: &[KeyOps<'_>]) -> Verdict {
     let mut report = Report::new(NAME);
-    let keys = by_key(ops);
     let mut reads = 0;
-    for k in &keys {
+    for k in keys {
         reads += k.reads.len();
         let acked = k.acked_writes(ops);
         let ex = k.explainers(ops);
@@ -51,7 +55,7 @@ pub fn check(ops: &[Op]) -> Verdict {
     }
     report.stat("reads", reads as u64);
     report.stat("keys", keys.len() as u64);
-    super::note_ambiguous(&mut report, &keys);
+    super::note_ambiguous(&mut report, keys);
     report.finish()
 }
 

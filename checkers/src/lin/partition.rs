@@ -11,6 +11,7 @@
 
 use super::models::multi_register;
 use super::ModelKind;
+use crate::checks::index::FastMap;
 use crate::ops::Op;
 use crate::value::Value;
 use std::collections::BTreeMap;
@@ -26,10 +27,18 @@ pub struct Partition {
 
 /// Split `ops` into independent partitions for `model`.
 pub fn partition(ops: &[Op], model: ModelKind) -> Vec<Partition> {
-    let mut by_key: BTreeMap<Option<&Value>, Vec<usize>> = BTreeMap::new();
+    // Grouped by hash, then the keys sorted once (cheaper than a tree lookup per operation).
+    let mut slot: FastMap<Option<&Value>, usize> = FastMap::default();
+    let mut by_key: Vec<(Option<&Value>, Vec<usize>)> = Vec::new();
     for (i, op) in ops.iter().enumerate() {
-        by_key.entry(op.key.as_ref()).or_default().push(i);
+        let k = op.key.as_ref();
+        let s = *slot.entry(k).or_insert_with(|| {
+            by_key.push((k, Vec::new()));
+            by_key.len() - 1
+        });
+        by_key[s].1.push(i);
     }
+    by_key.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut out = Vec::new();
     for (key, idx) in by_key {
         if model == ModelKind::MultiRegister {

@@ -9,7 +9,7 @@ pub mod register;
 pub(crate) fn test_op(f: &str, invoke: crate::Value, value: crate::Value) -> crate::ops::Op {
     crate::ops::Op {
         process: 0,
-        f: f.to_string(),
+        f: f.into(),
         key: None,
         invoke_value: invoke,
         value,

@@ -6,87 +6,97 @@
 //! indices must strictly increase. Each event keeps its line ([`ParsedHistory`]). The order of the
 //! lines is the history's real-time order; `time` is only an annotation (see [`crate::ops`]).
 //! The writer emits the exact field order of [`Event`], so equal events give byte-identical files.
+//!
+//! Reading is one pass over a stream ([`read_jsonl_from`]; [`parse_jsonl`] is the same pass over
+//! a text): lines as quorumlab writes them are read in place by a reader of our own shape, anything
+//! else by serde_json (`line`, which keeps every meaning and message serde's), and the errors come
+//! in the order of a file decoded whole (`stream`): a read error, then invalid UTF-8, then the
+//! first malformed line.
+
+mod cursor;
+mod line;
+mod stream;
 
 use crate::error::{json_message, InputError};
-use crate::history::{Event, EventType, Process};
+use crate::history::Event;
+use crate::ops::EventRef;
 use crate::parsed::ParsedHistory;
-use crate::value::Value;
-use serde::Deserialize;
-use std::io::{self, Write};
+use std::io::{self, BufRead, Write};
 use std::path::Path;
 
-/// The on-disk form: identical to [`Event`] except that `index` may be missing and `error` may be
-/// any JSON value (it is rendered to a string).
-#[derive(Deserialize)]
-struct RawEvent {
-    index: Option<u64>,
-    #[serde(default)]
-    time: Option<u64>,
-    process: Process,
-    #[serde(rename = "type")]
-    kind: EventType,
-    f: String,
-    #[serde(default)]
-    key: Option<Value>,
-    #[serde(default)]
-    value: Value,
-    #[serde(default)]
-    ts: Option<u64>,
-    #[serde(default)]
-    node: Option<String>,
-    #[serde(default)]
-    error: Option<serde_json::Value>,
-}
-
-/// Parse a history from JSON Lines text; `file` names the source in error messages.
+/// Parse a history from JSON Lines text; `file` names the source in errors.
 pub fn parse_jsonl(file: &str, text: &str) -> Result<ParsedHistory, InputError> {
     // One event per line: reserving once avoids regrowing (and copying) a vector of millions.
-    let lines = text.as_bytes().iter().filter(|&&b| b == b'\n').count() + 1;
-    let mut out = ParsedHistory::with_capacity(lines);
-    for (i, line) in text.lines().enumerate() {
-        let lineno = i + 1;
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-            continue;
-        }
-        let raw: RawEvent = serde_json::from_str(trimmed)
-            .map_err(|e| InputError::new(file, lineno, json_message(&e)))?;
-        let index = raw.index.unwrap_or(out.len() as u64);
-        if let Some(prev) = out.events().last().map(|e| e.index) {
-            if index <= prev {
-                return Err(InputError::new(
-                    file,
-                    lineno,
-                    format!("index {index} does not increase (previous event has index {prev})"),
-                ));
-            }
-        }
-        let r = raw;
-        let event = Event {
-            index,
-            time: r.time,
-            process: r.process,
-            kind: r.kind,
-            f: r.f,
-            key: r.key,
-            value: r.value,
-            ts: r.ts,
-            node: r.node,
-            error: r.error.map(|e| match e {
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
-            }),
-        };
-        out.push(event, lineno);
-    }
+    let mut out = ParsedHistory::with_capacity(newlines(text.as_bytes()) + 1);
+    each_event(file, text.as_bytes(), |_, line, e| {
+        out.push(e.to_event(), line)
+    })?;
     Ok(out)
 }
 
 /// Read a history file in JSON Lines format.
 pub fn read_jsonl(path: &Path) -> Result<ParsedHistory, InputError> {
     let name = path.display().to_string();
-    let text = crate::text::decode(&name, crate::text::read(&name, path)?)?;
-    parse_jsonl(&name, &text)
+    read_jsonl_from(&name, crate::text::open(&name, path)?)
+}
+
+/// Read a history in JSON Lines format from a stream, parsing while reading (the text is never
+/// held whole); `file` names the source in errors. The result, and every error, is the one
+/// [`parse_jsonl`] gives on the whole text: a read error comes first, then the first invalid UTF-8
+/// (at its line), then the first malformed line.
+pub fn read_jsonl_from<R: BufRead>(file: &str, reader: R) -> Result<ParsedHistory, InputError> {
+    let mut out = ParsedHistory::new();
+    each_event(file, reader, |_, line, e| out.push(e.to_event(), line))?;
+    Ok(out)
+}
+
+/// The number of line feeds in `bytes`.
+pub(crate) fn newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}
+
+/// Read the events of `reader` (see [`read_jsonl_from`]) and hand each to `sink` with its position
+/// in the history and its line, in order; returns how many there were. The events are views into
+/// the line being read ([`EventRef`]): a sink copies the strings it keeps, and may take the values.
+pub(crate) fn each_event<R: BufRead>(
+    file: &str,
+    reader: R,
+    mut sink: impl FnMut(usize, usize, &mut EventRef<'_>),
+) -> Result<usize, InputError> {
+    let mut count = 0usize;
+    let mut prev: Option<u64> = None;
+    stream::each_line(file, reader, |lineno, read| {
+        let mut accept = |index: Option<u64>, event: &mut EventRef<'_>| {
+            let index = index.unwrap_or(count as u64);
+            if let Some(prev) = prev.filter(|&p| index <= p) {
+                return Err(InputError::new(
+                    file,
+                    lineno,
+                    format!("index {index} does not increase (previous event has index {prev})"),
+                ));
+            }
+            prev = Some(index);
+            event.index = index;
+            sink(count, lineno, event);
+            count += 1;
+            Ok(())
+        };
+        match read {
+            stream::Line::Read(index, event) => accept(index, event),
+            stream::Line::Text(text) => {
+                let mut event = EventRef::new();
+                match line::fast(text.as_bytes(), &mut event) {
+                    Some((used, index)) if used == text.len() => accept(index, &mut event),
+                    _ => {
+                        let (index, slow) = line::slow(text)
+                            .map_err(|e| InputError::new(file, lineno, json_message(&e)))?;
+                        accept(index, &mut EventRef::of(&slow))
+                    }
+                }
+            }
+        }
+    })?;
+    Ok(count)
 }
 
 /// Serialise one event as a single JSON line (without the newline).
@@ -107,6 +117,8 @@ pub fn write_jsonl<W: Write>(mut w: W, events: &[Event]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::{EventType, Process};
+    use crate::value::Value;
 
     const SAMPLE: &str = r#"{"index":0,"time":1200,"process":0,"type":"invoke","f":"write","key":3,"value":1}
 {"index":1,"time":1870,"process":0,"type":"ok","f":"write","key":3,"value":1,"ts":1201,"node":"n2"}
