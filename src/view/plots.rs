@@ -235,21 +235,7 @@ pub fn latency_raw_svg(events: &[Event], ops: &[Op]) -> Result<String, PlotError
     let (lo, hi) = (FLOOR_MS, ymax);
     render(FILES[0], |buf| {
         let root = SVGBackend::with_string(buf, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(caption, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0f64..x_max(events), (lo..hi).log_scale())
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc("simulated time (s)")
-            .y_desc("latency (ms)")
-            .draw()
-            .map_err(err)?;
-        draw_bands(&mut chart, &bands(events), (lo, hi))?;
+        let mut chart = latency_chart(&root, caption, events, (lo, hi))?;
         let mut groups: BTreeMap<(String, &'static str), Vec<(f64, f64)>> = BTreeMap::new();
         for x in &s {
             groups
@@ -281,6 +267,42 @@ pub fn latency_raw_svg(events: &[Event], ops: &[Op]) -> Result<String, PlotError
     })
 }
 
+/// The chart both latency plots draw on: a white page, simulated time against latency on a log
+/// scale from `lo` to `hi`, with the fault bands behind.
+#[allow(clippy::type_complexity)]
+fn latency_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    caption: String,
+    events: &[Event],
+    (lo, hi): (f64, f64),
+) -> Res<
+    ChartContext<
+        'a,
+        SVGBackend<'b>,
+        Cartesian2d<
+            plotters::coord::types::RangedCoordf64,
+            plotters::coord::combinators::LogCoord<f64>,
+        >,
+    >,
+> {
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(root)
+        .caption(caption, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(60)
+        .build_cartesian_2d(0f64..x_max(events), (lo..hi).log_scale())
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("simulated time (s)")
+        .y_desc("latency (ms)")
+        .draw()
+        .map_err(err)?;
+    draw_bands(&mut chart, &bands(events), (lo, hi))?;
+    Ok(chart)
+}
+
 fn legend<'a, DB: DrawingBackend + 'a, Y: Ranged<ValueType = f64>>(
     chart: &mut ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
 ) -> Res<()> {
@@ -303,22 +325,8 @@ pub fn latency_quantiles_svg(events: &[Event], ops: &[Op]) -> Result<String, Plo
     let (lo, hi) = (FLOOR_MS, ymax);
     render(FILES[1], |buf| {
         let root = SVGBackend::with_string(buf, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
         let caption = format!("latency quantiles per {} ms window", window / 1_000_000);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(caption, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(60)
-            .build_cartesian_2d(0f64..x_max(events), (lo..hi).log_scale())
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc("simulated time (s)")
-            .y_desc("latency (ms)")
-            .draw()
-            .map_err(err)?;
-        draw_bands(&mut chart, &bands(events), (lo, hi))?;
+        let mut chart = latency_chart(&root, caption, events, (lo, hi))?;
         for ((f, qi), pts) in lines {
             let c = f_color(&f).mix(1.0 - 0.2 * qi as f64);
             let width = if qi == 0 { 2 } else { 1 };
