@@ -19,6 +19,9 @@
 //!   partition,crash,loss,latency,pause`, judged, everything a campaign does per seed), on one
 //!   thread and on two (2 seeds per iteration), beside a one-operation run without faults (the
 //!   per-seed start-up cost). Targets: ≥ 10 seeds/s on one core, ≥ 1.8× that with 2 jobs.
+//!   Beside them, turmoil's floor: the same hosts stepped through 10 000 idle 1 ms ticks; the
+//!   summary multiplies it by the mean simulated length of the faulted seeds measured, the least a
+//!   seed can cost in ticks alone.
 //!
 //! Run: `cargo bench --bench throughput` (add a group name to filter, e.g. `-- seeds`).
 
@@ -33,6 +36,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
@@ -345,11 +349,48 @@ const FAULTED: [&str; 4] = [
     "partition,crash,loss,latency,pause",
 ];
 
+/// Simulated nanoseconds and seeds of the faulted runs measured (for the floor in the summary).
+static FAULTED_SIM: (AtomicU64, AtomicU64) = (AtomicU64::new(0), AtomicU64::new(0));
+
 /// One seed as a campaign runs it: build the configuration, run, judge.
 fn one_seed(seed: u64, args: &[&str]) {
     let cfg = run_config(seed, args);
     let out = run_and_judge(&cfg, false).expect("run and judge");
     assert!(!out.output.history.is_empty());
+    if args == FAULTED {
+        FAULTED_SIM
+            .0
+            .fetch_add(out.output.stats.sim_time_ns, Ordering::Relaxed);
+        FAULTED_SIM.1.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Ticks (1 ms each) the idle baseline steps through.
+const IDLE_TICKS: u64 = 10_000;
+
+/// turmoil's floor: the default cluster's hosts (five nodes waiting on `accept`, one client host
+/// asleep) stepped through [`IDLE_TICKS`] 1 ms ticks with nothing to do. Every simulated
+/// millisecond of a seed costs at least this much, whatever the store does.
+fn idle_ticks() {
+    let mut sim = turmoil::Builder::new()
+        .tick_duration(Duration::from_millis(1))
+        .simulation_duration(Duration::from_secs(3600))
+        .build();
+    for n in 0..NODES {
+        sim.host(format!("n{}", n + 1).as_str(), || async {
+            let listener = TcpListener::bind(("0.0.0.0", PORT)).await?;
+            loop {
+                let _ = listener.accept().await?;
+            }
+        });
+    }
+    sim.client("clients", async {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        Ok(())
+    });
+    for _ in 0..IDLE_TICKS {
+        sim.step().expect("idle step");
+    }
 }
 
 fn fixed(c: &mut Criterion) {
@@ -389,6 +430,8 @@ fn seeds(c: &mut Criterion) {
             one_seed(seed, &FAULTED)
         })
     });
+    g.throughput(Throughput::Elements(IDLE_TICKS));
+    g.bench_function("turmoil-idle-10k-ticks", |b| b.iter(idle_ticks));
     g.throughput(Throughput::Elements(2));
     g.bench_function("faulted-1000-ops-2-jobs", |b| {
         b.iter(|| {
@@ -438,6 +481,28 @@ fn summary() {
             (2e9 / two) / (1e9 / one),
             start / 1e6,
             start / one
+        );
+    }
+    let (sim, runs) = (
+        FAULTED_SIM.0.load(Ordering::Relaxed),
+        FAULTED_SIM.1.load(Ordering::Relaxed),
+    );
+    if let (Some(one), Some(idle), true) = (
+        mean_ns("seeds", "faulted-1000-ops"),
+        mean_ns("seeds", "turmoil-idle-10k-ticks"),
+        runs > 0,
+    ) {
+        let tick = idle / IDLE_TICKS as f64;
+        let mean_ms = sim as f64 / runs as f64 / 1e6;
+        eprintln!(
+            "seeds: turmoil's idle floor {:.1} µs per 1 ms tick (6 hosts); a faulted seed \
+             simulates {:.2} s on average ({runs} runs), so it costs at least {:.0} ms in \
+             ticks alone ({:.2} of the seed): at most {:.1} seeds/s with nothing else to do",
+            tick / 1e3,
+            mean_ms / 1e3,
+            tick * mean_ms / 1e6,
+            tick * mean_ms / one,
+            1e9 / (tick * mean_ms)
         );
     }
 }

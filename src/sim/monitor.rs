@@ -27,12 +27,12 @@ pub struct Monitor {
     ring: Ring,
     rules: Rules,
     durable: BTreeMap<String, CellMap>,
-    purged: BTreeMap<(String, Key), Cell>,
+    purged: BTreeMap<String, BTreeMap<Key, Cell>>,
     key_mechanisms: BTreeMap<Key, Vec<(u64, &'static str)>>,
     boots: BTreeMap<String, u64>,
     reached: BTreeMap<Key, Cell>,
     coverage: BTreeMap<String, u64>,
-    per_node: BTreeMap<(String, String), u64>,
+    per_node: BTreeMap<String, BTreeMap<String, u64>>,
     violations: Vec<Violation>,
     events: Option<Vec<String>>,
     hints_pending: i64,
@@ -59,24 +59,22 @@ impl Monitor {
 
     fn count(&mut self, what: &str, n: u64) {
         if n > 0 {
-            *self.coverage.entry(what.to_string()).or_insert(0) += n;
+            add(&mut self.coverage, what, n);
         }
     }
 
     fn count_at(&mut self, node: &str, what: &str, n: u64) {
-        self.count(what, n);
         if n > 0 {
-            *self
-                .per_node
-                .entry((node.to_string(), what.to_string()))
-                .or_insert(0) += n;
+            self.count(what, n);
+            add(at(&mut self.per_node, node), what, n);
         }
     }
 
     /// How often `what` happened on `node` (a coverage name, e.g. `hint-replayed`).
     pub fn count_of(&self, node: &str, what: &str) -> u64 {
         self.per_node
-            .get(&(node.to_string(), what.to_string()))
+            .get(node)
+            .and_then(|m| m.get(what))
             .copied()
             .unwrap_or(0)
     }
@@ -137,7 +135,7 @@ impl Monitor {
                 durable,
                 trace,
             } => {
-                self.count_at(node, &format!("apply:{}", cause.name()), 1);
+                self.count_at(node, cause.coverage_name(), 1);
                 if cause != crate::store::events::Cause::Write {
                     self.key_mechanisms
                         .entry(key)
@@ -182,7 +180,7 @@ impl Monitor {
                         map.remove(&key);
                     }
                 }
-                self.purged.insert((node.to_string(), key), cell);
+                at(&mut self.purged, node).insert(key, cell);
                 self.key_mechanisms
                     .entry(key)
                     .or_default()
@@ -246,7 +244,7 @@ impl Monitor {
     }
 
     fn make_durable(&mut self, node: &str, key: Key, cell: Cell) {
-        let map = self.durable.entry(node.to_string()).or_default();
+        let map = at(&mut self.durable, node);
         if map.get(&key).is_none_or(|c| &cell > c) {
             map.insert(key, cell);
         }
@@ -255,7 +253,7 @@ impl Monitor {
     /// What `node` durably holds for `key`, where a purged tombstone still stands for itself (a
     /// replica that forgot a delete after the grace period did not go back).
     fn held(&self, node: &str, key: Key) -> Option<&Cell> {
-        let purged = self.purged.get(&(node.to_string(), key));
+        let purged = self.purged.get(node).and_then(|m| m.get(&key));
         match self.durable.get(node).and_then(|m| m.get(&key)) {
             Some(c) => Some(c.max(purged.unwrap_or(c))),
             None => purged,
@@ -356,6 +354,25 @@ impl Monitor {
     /// The recorded `events.jsonl` lines (when recording).
     pub fn take_events(&mut self) -> Option<Vec<String>> {
         self.events.take()
+    }
+}
+
+/// The per-node entry of `map`, allocating the node's name only the first time (this runs for
+/// every store event).
+fn at<'m, V: Default>(map: &'m mut BTreeMap<String, V>, node: &str) -> &'m mut V {
+    if !map.contains_key(node) {
+        map.insert(node.to_string(), V::default());
+    }
+    map.get_mut(node).expect("inserted above")
+}
+
+/// Add `n` to the counter `what`, allocating its name only the first time.
+fn add(map: &mut BTreeMap<String, u64>, what: &str, n: u64) {
+    match map.get_mut(what) {
+        Some(v) => *v += n,
+        None => {
+            map.insert(what.to_string(), n);
+        }
     }
 }
 

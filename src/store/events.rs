@@ -37,6 +37,16 @@ impl Cause {
             Cause::AntiEntropy => "anti-entropy",
         }
     }
+
+    /// The coverage counter of a cell changed for this cause: `apply:<name>`.
+    pub fn coverage_name(self) -> &'static str {
+        match self {
+            Cause::Write => "apply:write",
+            Cause::ReadRepair => "apply:read-repair",
+            Cause::Hint => "apply:hint",
+            Cause::AntiEntropy => "apply:anti-entropy",
+        }
+    }
 }
 
 /// Which client operation a coordinator served.
@@ -267,4 +277,21 @@ pub type EventSink = Rc<dyn Fn(&str, StoreEvent)>;
 /// A sink that drops every event.
 pub fn discard() -> EventSink {
     Rc::new(|_, _| {})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cause;
+
+    #[test]
+    fn coverage_names_are_apply_and_the_cause() {
+        for c in [
+            Cause::Write,
+            Cause::ReadRepair,
+            Cause::Hint,
+            Cause::AntiEntropy,
+        ] {
+            assert_eq!(c.coverage_name(), format!("apply:{}", c.name()));
+        }
+    }
 }
