@@ -156,7 +156,8 @@ pub mod limits {
     pub const NODES: usize = 16;
     /// Replication factor.
     pub const RF: usize = 9;
-    /// Client processes (each is a simulated host).
+    /// Client processes (each a session task on the one client host, bound to a coordinator, one
+    /// operation in flight).
     pub const CLIENTS: usize = 256;
     /// Keys (every key is read once after quiesce and snapshotted on every replica).
     pub const KEYS: u64 = 10_000;

@@ -125,7 +125,7 @@ impl RunConfig {
             "clients",
             w.clients as u128,
             limits::CLIENTS as u128,
-            "each client is a simulated host",
+            "each client is a concurrent session bound to a coordinator",
         )
         .map_err(at("workload.clients"))?;
         if w.keys == 0 {
