@@ -59,14 +59,14 @@ impl Monitor {
 
     fn count(&mut self, what: &str, n: u64) {
         if n > 0 {
-            add(&mut self.coverage, what, n);
+            *at(&mut self.coverage, what) += n;
         }
     }
 
     fn count_at(&mut self, node: &str, what: &str, n: u64) {
         if n > 0 {
             self.count(what, n);
-            add(at(&mut self.per_node, node), what, n);
+            *at(at(&mut self.per_node, node), what) += n;
         }
     }
 
@@ -357,23 +357,13 @@ impl Monitor {
     }
 }
 
-/// The per-node entry of `map`, allocating the node's name only the first time (this runs for
-/// every store event).
-fn at<'m, V: Default>(map: &'m mut BTreeMap<String, V>, node: &str) -> &'m mut V {
-    if !map.contains_key(node) {
-        map.insert(node.to_string(), V::default());
+/// The entry of `map` under `name` (a node, a counter), allocating the name only the first time
+/// (this runs for every store event).
+fn at<'m, V: Default>(map: &'m mut BTreeMap<String, V>, name: &str) -> &'m mut V {
+    if !map.contains_key(name) {
+        map.insert(name.to_string(), V::default());
     }
-    map.get_mut(node).expect("inserted above")
-}
-
-/// Add `n` to the counter `what`, allocating its name only the first time.
-fn add(map: &mut BTreeMap<String, u64>, what: &str, n: u64) {
-    match map.get_mut(what) {
-        Some(v) => *v += n,
-        None => {
-            map.insert(what.to_string(), n);
-        }
-    }
+    map.get_mut(name).expect("inserted above")
 }
 
 /// `7@1.204 s`, `tombstone@…`, `nothing`.
