@@ -175,15 +175,22 @@ async fn raw_node(me: usize) -> turmoil::Result {
     }
 }
 
-fn raw_turmoil(seed: u64) {
-    let mut sim = turmoil::Builder::new()
+/// A bare turmoil simulation for the raw baselines: 1 ms ticks, latency 1..`max_latency_ms`, the
+/// epoch and TCP capacity our cluster uses.
+fn raw_sim(seed: u64, max_latency_ms: u64) -> turmoil::Sim<'static> {
+    turmoil::Builder::new()
         .rng_seed(seed)
         .epoch(std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+        .tick_duration(Duration::from_millis(1))
         .min_message_latency(Duration::from_millis(1))
-        .max_message_latency(Duration::from_millis(50))
+        .max_message_latency(Duration::from_millis(max_latency_ms))
         .simulation_duration(Duration::from_secs(3600))
         .tcp_capacity(4096)
-        .build();
+        .build()
+}
+
+fn raw_turmoil(seed: u64) {
+    let mut sim = raw_sim(seed, 50);
     for n in 0..NODES {
         sim.host(format!("n{}", n + 1).as_str(), move || raw_node(n));
     }
@@ -289,14 +296,7 @@ async fn raw_fixed_node(me: usize) -> turmoil::Result {
 
 /// 16 client tasks on one client host, no think time, latency 1–5 ms.
 fn raw_turmoil_fixed(seed: u64) {
-    let mut sim = turmoil::Builder::new()
-        .rng_seed(seed)
-        .epoch(std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000))
-        .min_message_latency(Duration::from_millis(1))
-        .max_message_latency(Duration::from_millis(5))
-        .simulation_duration(Duration::from_secs(3600))
-        .tcp_capacity(4096)
-        .build();
+    let mut sim = raw_sim(seed, 5);
     for n in 0..NODES {
         sim.host(format!("n{}", n + 1).as_str(), move || raw_fixed_node(n));
     }
@@ -372,10 +372,7 @@ const IDLE_TICKS: u64 = 10_000;
 /// asleep) stepped through [`IDLE_TICKS`] 1 ms ticks with nothing to do. Every simulated
 /// millisecond of a seed costs at least this much, whatever the store does.
 fn idle_ticks() {
-    let mut sim = turmoil::Builder::new()
-        .tick_duration(Duration::from_millis(1))
-        .simulation_duration(Duration::from_secs(3600))
-        .build();
+    let mut sim = raw_sim(0, 10);
     for n in 0..NODES {
         sim.host(format!("n{}", n + 1).as_str(), || async {
             let listener = TcpListener::bind(("0.0.0.0", PORT)).await?;
