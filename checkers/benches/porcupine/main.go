@@ -222,6 +222,8 @@ var (
 	returnAppend = regexp.MustCompile(`{:process (\d+), :type :ok, :f :append, :key ".*", :value ".*"}`)
 )
 
+// parseKvLog matches each pattern and then extracts its groups (two regexp passes per matching
+// line), exactly as porcupine_test.go does: the time measured is Porcupine's own parse.
 func parseKvLog(path string) ([]porcupine.Event, error) {
 	e := newEvents()
 	err := lines(path, func(line string) {
